@@ -1,0 +1,52 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "swift-calling",
+    platforms: [.macOS(.v15), .iOS(.v18)],
+    products: [
+        .library(name: "CallingTransport", targets: ["CallingTransport"]),
+        .library(name: "CallingAuth", targets: ["CallingAuth"]),
+        .library(name: "CallingCore", targets: ["CallingCore"]),
+        .executable(name: "calling", targets: ["CallingCLI"]),
+        .executable(name: "calling-bench", targets: ["CallingBenchmarks"]),
+    ],
+    dependencies: [],
+    targets: [
+        .target(name: "CallingTransport"),
+        .target(name: "CallingAuth", dependencies: ["CallingTransport"]),
+        .target(name: "CallingCore", dependencies: ["CallingTransport"]),
+        .target(name: "CallingLoopback", dependencies: ["CallingTransport"]),
+        .executableTarget(
+            name: "CallingCLI",
+            dependencies: ["CallingTransport", "CallingAuth", "CallingCore", "CallingLoopback"]
+        ),
+        .executableTarget(
+            name: "CallingBenchmarks",
+            dependencies: ["CallingCore", "CallingTransport"],
+            path: "Benchmarks/CallingBenchmarks"
+        ),
+        .target(
+            name: "CallingTestSupport",
+            dependencies: ["CallingTransport", "CallingAuth", "CallingLoopback"]
+        ),
+        .testTarget(
+            name: "CallingTransportTests",
+            dependencies: ["CallingTransport", "CallingTestSupport", "CallingLoopback"]
+        ),
+        .testTarget(
+            name: "CallingAuthTests",
+            dependencies: ["CallingAuth", "CallingTransport", "CallingTestSupport", "CallingLoopback"]
+        ),
+        .testTarget(name: "CallingCoreTests", dependencies: ["CallingCore"]),
+        .testTarget(name: "CallingLoopbackTests", dependencies: ["CallingLoopback", "CallingTransport"]),
+        .testTarget(name: "CallingCLITests", dependencies: ["CallingCLI"]),
+    ]
+)
+
+for target in package.targets {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ]
+}

@@ -1,0 +1,80 @@
+import CallingTransport
+import Foundation
+
+/// The OAuth 2.0 authorization-code flow with PKCE, over any ``Transport``.
+///
+/// ```swift
+/// let client = OAuthClient(configuration: configuration, transport: URLSessionTransport())
+/// let request = client.makeAuthorizationRequest()
+/// // send the user to request.url; receive the redirect at configuration.redirectURI
+/// let code = try request.authorizationCode(fromRedirect: redirectURL)
+/// let tokens = try await client.exchange(code: code, for: request)
+/// ```
+/// Hand the result to a ``TokenStore``, which refreshes and persists from then on.
+public struct OAuthClient: Sendable {
+    /// The client's settings.
+    public let configuration: OAuthConfiguration
+    private let transport: any Transport
+
+    /// Creates a client.
+    ///
+    /// - Parameters:
+    ///   - configuration: Client id, secret, redirect URI, scopes and endpoints.
+    ///   - transport: How requests reach the token endpoint.
+    public init(configuration: OAuthConfiguration, transport: any Transport) {
+        self.configuration = configuration
+        self.transport = transport
+    }
+
+    /// A new login attempt with a fresh `state` and PKCE verifier.
+    public func makeAuthorizationRequest() -> AuthorizationRequest {
+        AuthorizationRequest(configuration: configuration, state: PKCE.randomToken(), codeVerifier: PKCE.makeVerifier())
+    }
+
+    /// Exchanges an authorization code for tokens.
+    ///
+    /// - Parameters:
+    ///   - code: The code from ``AuthorizationRequest/authorizationCode(fromRedirect:)``.
+    ///   - request: The login attempt the code belongs to (for its redirect URI and verifier).
+    /// - Throws: ``OAuthError`` for a refusal or an unusable answer; the transport's error when
+    ///   the token endpoint could not be reached, or ``TransportError`` before sending when the
+    ///   token URL is plain `http` to a host other than this machine.
+    public func exchange(code: Secret, for request: AuthorizationRequest) async throws -> TokenResponse {
+        try await requestTokens([
+            ("grant_type", "authorization_code"),
+            ("client_id", configuration.clientID),
+            ("client_secret", configuration.clientSecret.value),
+            ("code", code.value),
+            ("redirect_uri", request.redirectURI.absoluteString),
+            ("code_verifier", request.codeVerifier.value),
+        ])
+    }
+
+    /// Exchanges a refresh token for new tokens.
+    ///
+    /// - Parameter refreshToken: The newest refresh token.
+    /// - Throws: ``OAuthError`` (``OAuthError/Code/invalidGrant`` when the refresh token is no
+    ///   longer valid); the transport's error when the token endpoint could not be reached.
+    public func refresh(using refreshToken: Secret) async throws -> TokenResponse {
+        try await requestTokens([
+            ("grant_type", "refresh_token"),
+            ("client_id", configuration.clientID),
+            ("client_secret", configuration.clientSecret.value),
+            ("refresh_token", refreshToken.value),
+        ])
+    }
+
+    private func requestTokens(_ fields: [(name: String, value: String)]) async throws -> TokenResponse {
+        try CredentialDestination.check(configuration.endpoints.tokenURL, carrying: "the client secret")
+        let request = HTTPRequest(
+            method: .post,
+            url: configuration.endpoints.tokenURL,
+            headers: [
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/json",
+            ],
+            body: Data(FormEncoding.encode(fields).utf8)
+        )
+        return try TokenResponse.parse(try await transport.send(request))
+    }
+}

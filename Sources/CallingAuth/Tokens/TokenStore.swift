@@ -1,0 +1,217 @@
+import CallingTransport
+import Foundation
+
+/// Keeps one user's tokens valid: refreshes before they expire, persists every new set, and
+/// serves access tokens to any number of concurrent callers.
+///
+/// - One refresh at a time: callers that need a fresh token while a refresh is under way wait for
+///   that refresh and share its outcome, its error included.
+/// - Refreshes inside a margin before expiry: the configured ``Configuration/refreshMargin``
+///   (60 s by default) or half the token's lifetime, whichever is smaller.
+/// - Saves new tokens before handing them out, so the newest refresh token is never only in memory.
+/// - `invalid_grant` means the login is gone: after re-reading the persisted tokens (another
+///   process may have refreshed them), the store answers ``OAuthError/Code/loginRequired`` until
+///   ``login(with:)``. A network failure or a 5xx keeps the tokens; the next call tries again.
+///
+/// It conforms to ``AccessTokenProvider``, so a `BearerTokenMiddleware` (and CallingCore) can use
+/// it directly.
+public actor TokenStore: AccessTokenProvider {
+    /// Refresh timing.
+    public struct Configuration: Sendable {
+        /// How long before expiry a token counts as due for refresh (capped at half its lifetime).
+        public var refreshMargin: Duration
+
+        /// Creates a configuration.
+        public init(refreshMargin: Duration) {
+            self.refreshMargin = refreshMargin
+        }
+
+        /// A 60-second refresh margin.
+        public static var defaults: Configuration { Configuration(refreshMargin: .seconds(60)) }
+    }
+
+    private let client: OAuthClient
+    private let persistence: any TokenPersistence
+    private let configuration: Configuration
+    private let now: @Sendable () -> Date
+
+    private var tokens: TokenSet?
+    private var loaded = false
+    private var unsaved = false
+    private var loginRequired = false
+    private var refreshInFlight: Task<TokenSet, any Error>?
+
+    /// Creates a store. It reads the persisted tokens on first use.
+    ///
+    /// - Parameters:
+    ///   - client: Performs refreshes.
+    ///   - persistence: Where tokens are kept between runs.
+    ///   - configuration: Refresh timing.
+    ///   - now: The wall clock; tests pass a manual one.
+    public init(
+        client: OAuthClient,
+        persistence: any TokenPersistence,
+        configuration: Configuration = .defaults,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.client = client
+        self.persistence = persistence
+        self.configuration = configuration
+        self.now = now
+    }
+
+    /// Starts over with the tokens of a new login, saved before this returns.
+    ///
+    /// This is the one way past ``OAuthError/Code/loginRequired``, and it replaces a token file
+    /// that could not be read.
+    ///
+    /// - Parameter response: The answer to ``OAuthClient/exchange(code:for:)``.
+    /// - Returns: The stored tokens.
+    /// - Throws: The persistence's error; the tokens are then kept in memory and saved again
+    ///   before they are next handed out.
+    @discardableResult
+    public func login(with response: TokenResponse) async throws -> TokenSet {
+        let fresh = TokenSet(response: response, receivedAt: now())
+        tokens = fresh
+        loaded = true
+        loginRequired = false
+        try await store(fresh)
+        return fresh
+    }
+
+    /// The current tokens, loaded from persistence if needed, without refreshing them.
+    ///
+    /// - Returns: The tokens, or `nil` when nobody has logged in.
+    /// - Throws: The persistence's error when the stored tokens cannot be read.
+    public func currentTokens() async throws -> TokenSet? {
+        try await loadIfNeeded()
+        return tokens
+    }
+
+    /// An access token valid now; refreshed first when inside the refresh margin.
+    ///
+    /// When a refresh fails for a transient reason but the current token has not yet expired, the
+    /// current token is returned.
+    ///
+    /// - Throws: ``OAuthError`` (``OAuthError/Code/loginRequired`` when there is no usable login),
+    ///   or the transport's or persistence's error.
+    public func accessToken() async throws -> Secret {
+        let current = try await usableTokens()
+        guard isDue(current) else {
+            return current.accessToken
+        }
+        do {
+            return try await sharedRefresh().accessToken
+        } catch let error as OAuthError where error.code == .loginRequired {
+            throw error
+        } catch {
+            guard now() < current.accessTokenExpiresAt else { throw error }
+            return current.accessToken
+        }
+    }
+
+    /// A replacement for a token the server rejected: the current token if it is already a
+    /// different one, otherwise a refreshed one (shared with concurrent callers).
+    public func refreshedAccessToken(replacing rejected: Secret) async throws -> Secret {
+        let current = try await usableTokens()
+        guard current.accessToken == rejected else {
+            return current.accessToken
+        }
+        return try await sharedRefresh().accessToken
+    }
+
+    /// Refreshes now, whatever the expiry (or joins a refresh under way).
+    ///
+    /// - Returns: The new tokens, already saved.
+    /// - Throws: As ``accessToken()``.
+    @discardableResult
+    public func refresh() async throws -> TokenSet {
+        _ = try await usableTokens()
+        return try await sharedRefresh()
+    }
+
+    private func usableTokens() async throws -> TokenSet {
+        try await loadIfNeeded()
+        guard !loginRequired, let tokens else {
+            throw Self.loginRequiredError(loginRequired ? "the login is no longer valid" : "there are no tokens yet")
+        }
+        if unsaved {
+            try await store(tokens)
+        }
+        return tokens
+    }
+
+    private func loadIfNeeded() async throws {
+        guard !loaded else { return }
+        let stored = try await persistence.load()
+        if !loaded {
+            tokens = stored
+            loaded = true
+        }
+    }
+
+    private func isDue(_ tokens: TokenSet) -> Bool {
+        let lifetime = tokens.accessTokenExpiresAt.timeIntervalSince(tokens.receivedAt)
+        let margin = min(configuration.refreshMargin.timeInterval, lifetime / 2)
+        return now() >= tokens.accessTokenExpiresAt - margin
+    }
+
+    private func sharedRefresh() async throws -> TokenSet {
+        if let refreshInFlight {
+            return try await refreshInFlight.value
+        }
+        let task = Task { try await self.performRefresh() }
+        refreshInFlight = task
+        defer { refreshInFlight = nil }
+        return try await task.value
+    }
+
+    private func performRefresh() async throws -> TokenSet {
+        guard let current = tokens, !loginRequired else {
+            throw Self.loginRequiredError("there are no tokens yet")
+        }
+        guard let refreshToken = current.refreshToken,
+            current.refreshTokenExpiresAt.map({ now() < $0 }) ?? true
+        else {
+            loginRequired = true
+            throw Self.loginRequiredError("the refresh token is missing or expired")
+        }
+        let response: TokenResponse
+        do {
+            response = try await client.refresh(using: refreshToken)
+        } catch let error as OAuthError where error.code == .invalidGrant {
+            if let newer = try? await persistence.load(), newer.refreshToken != refreshToken, !isExpired(newer) {
+                tokens = newer
+                unsaved = false
+                return newer
+            }
+            loginRequired = true
+            throw OAuthError(
+                code: .loginRequired,
+                message: "the refresh token was refused (invalid_grant): log in again",
+                httpStatus: error.httpStatus,
+                oauthError: error.oauthError
+            )
+        }
+        let fresh = TokenSet(response: response, receivedAt: now(), previous: current)
+        tokens = fresh
+        try await store(fresh)
+        return fresh
+    }
+
+    private func store(_ fresh: TokenSet) async throws {
+        unsaved = true
+        try await persistence.save(fresh)
+        if tokens == fresh {
+            unsaved = false
+        }
+    }
+
+    private func isExpired(_ tokens: TokenSet) -> Bool {
+        now() >= tokens.accessTokenExpiresAt
+    }
+
+    private static func loginRequiredError(_ reason: String) -> OAuthError {
+        OAuthError(code: .loginRequired, message: "\(reason): log in again")
+    }
+}

@@ -1,0 +1,66 @@
+/// A request that got no HTTP response: the server could not be reached, or the exchange failed.
+///
+/// The message names the host and says what to check. It never contains the request's query,
+/// headers or body.
+public struct TransportError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure this was.
+    ///
+    /// A struct rather than an enum, so that new kinds can be added without breaking callers.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Wrapped: String, Hashable, Sendable {
+            case connectionRefused = "connection refused"
+            case timedOut = "timed out"
+            case hostNotFound = "host not found"
+            case connectionLost = "connection lost"
+            case cancelled
+            case insecureDestination = "insecure destination"
+            case badResponse = "bad response"
+            case other
+        }
+
+        private let wrapped: Wrapped
+
+        private init(_ wrapped: Wrapped) {
+            self.wrapped = wrapped
+        }
+
+        /// Nothing listens at the host and port.
+        public static let connectionRefused = Code(.connectionRefused)
+        /// No answer arrived within the transport's time limit.
+        public static let timedOut = Code(.timedOut)
+        /// The host name did not resolve.
+        public static let hostNotFound = Code(.hostNotFound)
+        /// The connection closed before the response was complete.
+        public static let connectionLost = Code(.connectionLost)
+        /// The request was cancelled.
+        public static let cancelled = Code(.cancelled)
+        /// A credential would have gone over plain HTTP to a host that is not loopback.
+        public static let insecureDestination = Code(.insecureDestination)
+        /// The server answered with something that is not a usable HTTP response.
+        public static let badResponse = Code(.badResponse)
+        /// Any other failure; the message says more.
+        public static let other = Code(.other)
+
+        /// A short name for the code, for example `"connection refused"`.
+        public var description: String { wrapped.rawValue }
+    }
+
+    /// What kind of failure this was.
+    public var code: Code
+    /// The host the request was for.
+    public var host: String
+    /// What happened and what to check.
+    public var message: String
+
+    /// Creates an error.
+    public init(code: Code, host: String, message: String) {
+        self.code = code
+        self.host = host
+        self.message = message
+    }
+
+    /// The code, host and message.
+    public var description: String {
+        "\(code) (\(host)): \(message)"
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The production transport: Foundation's `URLSession` (FoundationNetworking on Linux).
+///
+/// Each transport owns an ephemeral session (no cookies, no cache) that does not follow
+/// redirects: a 3xx comes back to the caller as a response, so an `Authorization` header is never
+/// forwarded to a host the caller did not choose. Failures to reach the server become a
+/// ``TransportError`` that names the host and says what to check.
+public struct URLSessionTransport: Transport {
+    /// Settings for the transport.
+    public struct Configuration: Sendable {
+        /// How long one request may take, from start to the last byte of the response.
+        public var timeout: Duration
+
+        /// Creates a configuration.
+        ///
+        /// - Parameter timeout: How long one request may take in all.
+        public init(timeout: Duration) {
+            self.timeout = timeout
+        }
+
+        /// A 30-second request timeout.
+        public static var defaults: Configuration { Configuration(timeout: .seconds(30)) }
+    }
+
+    private let owner: SessionOwner
+    /// The settings the transport was created with.
+    public let configuration: Configuration
+
+    /// Creates a transport with its own `URLSession`.
+    ///
+    /// - Parameter configuration: The timeout and other settings.
+    public init(configuration: Configuration = .defaults) {
+        self.configuration = configuration
+        self.owner = SessionOwner(timeout: configuration.timeout)
+    }
+
+    /// Sends the request over HTTP(S).
+    ///
+    /// - Throws: ``TransportError`` when no HTTP response arrived.
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        var urlRequest = URLRequest(url: request.url)
+        urlRequest.httpMethod = request.method.rawValue
+        urlRequest.timeoutInterval = configuration.timeout.timeInterval
+        for field in request.headers {
+            urlRequest.addValue(field.value, forHTTPHeaderField: field.name)
+        }
+        urlRequest.httpBody = request.body
+
+        let host = request.url.host ?? "unknown host"
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await owner.session.data(for: urlRequest)
+        } catch let error as URLError {
+            throw Self.transportError(for: error, host: host, port: request.url.port)
+        } catch is CancellationError {
+            throw TransportError(code: .cancelled, host: host, message: "the request to \(host) was cancelled")
+        }
+        guard let http = response as? HTTPURLResponse else {
+            throw TransportError(code: .badResponse, host: host, message: "the answer was not an HTTP response")
+        }
+        var headers = HTTPHeaders()
+        for (name, value) in http.allHeaderFields {
+            headers.add(name: "\(name)", value: "\(value)")
+        }
+        return HTTPResponse(status: http.statusCode, headers: headers, body: data)
+    }
+
+    /// Maps a URLSession failure to an error that says what to check. The URL's path and query
+    /// stay out of the message: they can carry an authorization code.
+    package static func transportError(for error: URLError, host: String, port: Int?) -> TransportError {
+        let address = port.map { "\(host):\($0)" } ?? host
+        switch error.code {
+        case .cannotConnectToHost:
+            return TransportError(
+                code: .connectionRefused, host: host,
+                message: "could not connect to \(address); check that the server is running and the URL is right"
+            )
+        case .timedOut:
+            return TransportError(
+                code: .timedOut, host: host,
+                message: "no complete answer from \(address) in time; check the network or raise the timeout"
+            )
+        case .cannotFindHost, .dnsLookupFailed:
+            return TransportError(
+                code: .hostNotFound, host: host,
+                message: "the host name \(host) did not resolve; check the URL and the DNS settings"
+            )
+        case .networkConnectionLost:
+            return TransportError(
+                code: .connectionLost, host: host,
+                message: "the connection to \(address) closed before the answer was complete"
+            )
+        case .cancelled:
+            return TransportError(code: .cancelled, host: host, message: "the request to \(address) was cancelled")
+        default:
+            return TransportError(
+                code: .other, host: host,
+                message: "the request to \(address) failed (URLError \(error.code.rawValue))"
+            )
+        }
+    }
+}
+
+/// Owns the transport's session and invalidates it when the last copy of the transport goes.
+private final class SessionOwner: Sendable {
+    let session: URLSession
+
+    init(timeout: Duration) {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout.timeInterval
+        configuration.timeoutIntervalForResource = timeout.timeInterval
+        configuration.httpCookieStorage = nil
+        configuration.urlCache = nil
+        session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
+    }
+
+    deinit {
+        session.finishTasksAndInvalidate()
+    }
+}
+
+/// Hands 3xx answers back to the caller instead of following them.
+private final class RedirectRefusal: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(
+        _ session: URLSession,
+        task: URLSessionTask,
+        willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest,
+        completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as Foundation's APIs take it.
+    package var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}
