@@ -1,7 +1,6 @@
 import CallingTransport
 import Dispatch
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -78,7 +77,7 @@ public final class LoopbackHTTPServer: Sendable {
     public let configuration: Configuration
     private let listener: Int32
     private let handler: Handler
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let acceptLoopEnded = DispatchSemaphore(value: 0)
 
     /// `http://127.0.0.1:<port>`: the address to point clients at.
@@ -233,7 +232,7 @@ public final class LoopbackHTTPServer: Sendable {
 
 /// Hands a response from the handler's task to the waiting connection thread.
 private final class Answer: Sendable {
-    private let response = Mutex<HTTPResponse?>(nil)
+    private let response = Locked<HTTPResponse?>(nil)
     private let ready = DispatchSemaphore(value: 0)
 
     func deliver(_ value: HTTPResponse) {

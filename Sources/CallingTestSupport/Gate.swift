@@ -1,11 +1,12 @@
-import Synchronization
+import CallingTransport
+
 
 /// A one-shot barrier: tasks that `wait()` are held until someone calls `open()`.
 ///
 /// Lets a test hold a scripted server mid-request while it lines up concurrent callers, with no
 /// sleeping.
 public final class Gate: Sendable {
-    private let state = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = Locked<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     /// Creates a closed gate.
     public init() {}

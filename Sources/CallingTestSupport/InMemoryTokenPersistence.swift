@@ -1,5 +1,5 @@
+import CallingTransport
 import CallingAuth
-import Synchronization
 
 /// Token persistence in memory that counts its calls and can be told to fail.
 public final class InMemoryTokenPersistence: TokenPersistence {
@@ -12,11 +12,11 @@ public final class InMemoryTokenPersistence: TokenPersistence {
     /// The error thrown by a failing save.
     public struct SaveFailure: Error, Sendable {}
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// Creates a persistence holding `tokens`.
     public init(_ tokens: TokenSet? = nil) {
-        state = Mutex(State(stored: tokens))
+        state = Locked(State(stored: tokens))
     }
 
     /// The stored tokens.

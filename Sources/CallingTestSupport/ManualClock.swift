@@ -1,16 +1,16 @@
+import CallingTransport
 import Foundation
-import Synchronization
 
 /// A wall clock that moves only when a test says so.
 ///
 /// Starts at a fixed date, so tests are repeatable; pass ``now`` where a type takes a
 /// `() -> Date`.
 public final class ManualClock: Sendable {
-    private let current: Mutex<Date>
+    private let current: Locked<Date>
 
     /// Creates a clock showing `start`.
     public init(start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
-        current = Mutex(start)
+        current = Locked(start)
     }
 
     /// The clock's current date.

@@ -1,6 +1,5 @@
 import CallingTransport
 import Foundation
-import Synchronization
 
 /// A scripted server handler: answers from a queue of responses (the last one repeats) and
 /// keeps every request it received, as the server saw it.
@@ -10,12 +9,12 @@ public final class RequestRecorder: Sendable {
         var responses: [HTTPResponse]
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// Creates a recorder that answers with `responses` in order, repeating the last.
     public init(_ responses: [HTTPResponse]) {
         precondition(!responses.isEmpty, "a recorder needs at least one response")
-        state = Mutex(State(responses: responses))
+        state = Locked(State(responses: responses))
     }
 
     /// The requests received so far.

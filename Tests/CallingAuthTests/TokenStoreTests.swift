@@ -2,7 +2,6 @@ import CallingAuth
 import CallingTestSupport
 import CallingTransport
 import Foundation
-import Synchronization
 import Testing
 
 @Suite("Token store", .timeLimit(.minutes(1)))
@@ -37,7 +36,7 @@ struct TokenStoreTests {
     }
 
     static func issuing(_ responses: [(Int, String)]) -> InMemoryTransport.Handler {
-        let remaining = Mutex(responses)
+        let remaining = Locked(responses)
         return { _ in
             let (status, body) = remaining.withLock { $0.count > 1 ? $0.removeFirst() : $0[0] }
             return .json(status, body)
@@ -260,7 +259,7 @@ struct TokenStoreTests {
 
     @Test("a 401 through the bearer middleware refreshes through the store and retries", arguments: TestServer.allCases)
     func bearerIntegration(server: TestServer) async throws {
-        let issued = Mutex(0)
+        let issued = Locked(0)
         let handler: InMemoryTransport.Handler = { request in
             if request.url.path == "/token" {
                 let number = issued.withLock { $0 += 1; return $0 }

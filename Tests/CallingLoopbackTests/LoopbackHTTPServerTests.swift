@@ -1,7 +1,6 @@
 import CallingLoopback
 import CallingTransport
 import Foundation
-import Synchronization
 import Testing
 
 @Suite("Loopback HTTP server", .timeLimit(.minutes(1)))

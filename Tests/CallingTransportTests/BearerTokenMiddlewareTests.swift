@@ -1,12 +1,11 @@
 import CallingTransport
 import Foundation
-import Synchronization
 import Testing
 
 /// Hands out `token-1`, and `token-2`, `token-3`, … on each refresh; records what it was asked.
 final class CountingProvider: AccessTokenProvider {
     struct Failure: Error {}
-    private let state = Mutex((current: 1, rejected: [String](), failRefresh: false))
+    private let state = Locked((current: 1, rejected: [String](), failRefresh: false))
 
     init(failRefresh: Bool = false) {
         state.withLock { $0.failRefresh = failRefresh }
@@ -31,7 +30,7 @@ final class CountingProvider: AccessTokenProvider {
 @Suite("Bearer token middleware")
 struct BearerTokenMiddlewareTests {
     func pipeline(_ provider: CountingProvider, statuses: [Int]) -> (TransportPipeline, InMemoryTransport) {
-        let remaining = Mutex(statuses)
+        let remaining = Locked(statuses)
         let transport = InMemoryTransport { _ in
             HTTPResponse(status: remaining.withLock { $0.count > 1 ? $0.removeFirst() : $0[0] })
         }

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// A transport that hands each request to a Swift function instead of the network.
 ///
@@ -38,7 +37,7 @@ public struct InMemoryTransport: Transport {
 /// The shared, lock-protected list behind ``InMemoryTransport/requests``; copies of a transport
 /// share one log.
 private final class RequestLog: Sendable {
-    private let storage = Mutex<[HTTPRequest]>([])
+    private let storage = Locked<[HTTPRequest]>([])
 
     func append(_ request: HTTPRequest) {
         storage.withLock { $0.append(request) }
