@@ -28,7 +28,7 @@ let package = Package(
         ),
         .target(
             name: "CallingTestSupport",
-            dependencies: ["CallingTransport", "CallingAuth", "CallingLoopback"]
+            dependencies: ["CallingTransport", "CallingAuth", "CallingCore", "CallingLoopback"]
         ),
         .testTarget(
             name: "CallingTransportTests",
@@ -38,7 +38,10 @@ let package = Package(
             name: "CallingAuthTests",
             dependencies: ["CallingAuth", "CallingTransport", "CallingTestSupport", "CallingLoopback"]
         ),
-        .testTarget(name: "CallingCoreTests", dependencies: ["CallingCore"]),
+        .testTarget(
+            name: "CallingCoreTests",
+            dependencies: ["CallingCore", "CallingTransport", "CallingTestSupport"]
+        ),
         .testTarget(name: "CallingLoopbackTests", dependencies: ["CallingLoopback", "CallingTransport"]),
         .testTarget(name: "CallingCLITests", dependencies: ["CallingCLI"]),
     ]

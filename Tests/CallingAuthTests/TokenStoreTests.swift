@@ -47,7 +47,7 @@ struct TokenStoreTests {
     func proactiveRefresh() async throws {
         let persistence = InMemoryTokenPersistence(tokens())
         let (client, transport) = client(Self.issuing([(200, #"{"access_token":"AT-1","expires_in":3600}"#)]))
-        let store = TokenStore(client: client, persistence: persistence, now: clock.now)
+        let store = TokenStore(client: client, persistence: persistence, now: clock.wallClock)
 
         #expect(try await store.accessToken() == Secret("AT-0"))
         clock.advance(by: .seconds(3600 - 61))
@@ -65,7 +65,7 @@ struct TokenStoreTests {
     @Test("the margin is capped at half a short token's lifetime")
     func marginCap() async throws {
         let (client, transport) = client(Self.issuing([(200, #"{"access_token":"AT-1","expires_in":60}"#)]))
-        let store = TokenStore(client: client, persistence: InMemoryTokenPersistence(tokens(lifetime: 60)), now: clock.now)
+        let store = TokenStore(client: client, persistence: InMemoryTokenPersistence(tokens(lifetime: 60)), now: clock.wallClock)
         #expect(try await store.accessToken() == Secret("AT-0"))
         clock.advance(by: .seconds(29))
         #expect(try await store.accessToken() == Secret("AT-0"))
@@ -83,7 +83,7 @@ struct TokenStoreTests {
             await release.wait()
             return .json(200, #"{"access_token":"AT-1","expires_in":3600,"refresh_token":"RT-1"}"#)
         }
-        let store = TokenStore(client: client, persistence: InMemoryTokenPersistence(tokens()), now: clock.now)
+        let store = TokenStore(client: client, persistence: InMemoryTokenPersistence(tokens()), now: clock.wallClock)
         clock.advance(by: .seconds(3600))
         let results = try await withThrowingTaskGroup(of: Secret.self) { group in
             for _ in 0..<50 {
@@ -107,7 +107,7 @@ struct TokenStoreTests {
             await release.wait()
             return .json(400, #"{"error":"invalid_grant","error_description":"revoked"}"#)
         }
-        let store = TokenStore(client: client, persistence: InMemoryTokenPersistence(tokens()), now: clock.now)
+        let store = TokenStore(client: client, persistence: InMemoryTokenPersistence(tokens()), now: clock.wallClock)
         clock.advance(by: .seconds(3600))
         let codes = await withTaskGroup(of: OAuthError.Code?.self) { group in
             for _ in 0..<50 {
@@ -136,7 +136,7 @@ struct TokenStoreTests {
         ]))
         let original = tokens()
         let persistence = InMemoryTokenPersistence(original)
-        let store = TokenStore(client: client, persistence: persistence, now: clock.now)
+        let store = TokenStore(client: client, persistence: persistence, now: clock.wallClock)
         clock.advance(by: .seconds(3600))
         for _ in 0..<3 {
             let error = await #expect(throws: OAuthError.self) { try await store.accessToken() }
@@ -155,7 +155,7 @@ struct TokenStoreTests {
     func rereadsPersistedTokens() async throws {
         let persistence = InMemoryTokenPersistence(tokens())
         let (client, transport) = client(Self.issuing([(400, #"{"error":"invalid_grant"}"#)]))
-        let store = TokenStore(client: client, persistence: persistence, now: clock.now)
+        let store = TokenStore(client: client, persistence: persistence, now: clock.wallClock)
         #expect(try await store.accessToken() == Secret("AT-0"))
         clock.advance(by: .seconds(3600))
         persistence.stored = tokens(access: "AT-other", refresh: "RT-other")
@@ -171,7 +171,7 @@ struct TokenStoreTests {
             (200, #"{"access_token":"AT-3","expires_in":3600}"#),
         ]))
         let persistence = InMemoryTokenPersistence(tokens())
-        let store = TokenStore(client: client, persistence: persistence, now: clock.now)
+        let store = TokenStore(client: client, persistence: persistence, now: clock.wallClock)
         for expected in ["AT-1", "AT-2", "AT-3"] {
             #expect(try await store.refresh().accessToken == Secret(expected))
         }
@@ -190,7 +190,7 @@ struct TokenStoreTests {
         ]))
         let original = tokens()
         let persistence = InMemoryTokenPersistence(original)
-        let store = TokenStore(client: client, persistence: persistence, now: clock.now)
+        let store = TokenStore(client: client, persistence: persistence, now: clock.wallClock)
         clock.advance(by: .seconds(3590))
         #expect(try await store.accessToken() == Secret("AT-0"))
         clock.advance(by: .seconds(10))
@@ -206,7 +206,7 @@ struct TokenStoreTests {
         let (client, _) = client { request in
             throw TransportError(code: .connectionRefused, host: request.url.host ?? "", message: "down")
         }
-        let store = TokenStore(client: client, persistence: InMemoryTokenPersistence(tokens()), now: clock.now)
+        let store = TokenStore(client: client, persistence: InMemoryTokenPersistence(tokens()), now: clock.wallClock)
         clock.advance(by: .seconds(3600))
         await #expect(throws: TransportError.self) { try await store.accessToken() }
         await #expect(throws: TransportError.self) { try await store.accessToken() }
@@ -217,7 +217,7 @@ struct TokenStoreTests {
         let (client, transport) = client(Self.issuing([(200, #"{"access_token":"AT-1","expires_in":3600,"refresh_token":"RT-1"}"#)]))
         let original = tokens()
         let persistence = InMemoryTokenPersistence(original)
-        let store = TokenStore(client: client, persistence: persistence, now: clock.now)
+        let store = TokenStore(client: client, persistence: persistence, now: clock.wallClock)
         clock.advance(by: .seconds(3600))
         persistence.failNextSaves(2)
         await #expect(throws: InMemoryTokenPersistence.SaveFailure.self) { try await store.accessToken() }
@@ -231,7 +231,7 @@ struct TokenStoreTests {
     @Test("a rejected token is replaced once; a stale rejection gets the current token")
     func replacingRejected() async throws {
         let (client, transport) = client(Self.issuing([(200, #"{"access_token":"AT-1","expires_in":3600}"#)]))
-        let store = TokenStore(client: client, persistence: InMemoryTokenPersistence(tokens()), now: clock.now)
+        let store = TokenStore(client: client, persistence: InMemoryTokenPersistence(tokens()), now: clock.wallClock)
         #expect(try await store.refreshedAccessToken(replacing: Secret("AT-0")) == Secret("AT-1"))
         #expect(try await store.refreshedAccessToken(replacing: Secret("AT-0")) == Secret("AT-1"))
         #expect(transport.requests.count == 1)
@@ -240,7 +240,7 @@ struct TokenStoreTests {
     @Test("with no tokens it reports login required without a request")
     func noTokens() async throws {
         let (client, transport) = client(Self.issuing([(200, "{}")]))
-        let store = TokenStore(client: client, persistence: InMemoryTokenPersistence(), now: clock.now)
+        let store = TokenStore(client: client, persistence: InMemoryTokenPersistence(), now: clock.wallClock)
         let error = await #expect(throws: OAuthError.self) { try await store.accessToken() }
         #expect(error?.code == .loginRequired)
         #expect(try await store.currentTokens() == nil)
@@ -250,7 +250,7 @@ struct TokenStoreTests {
     @Test("an expired refresh token means login required, without a request")
     func expiredRefreshToken() async throws {
         let (client, transport) = client(Self.issuing([(200, "{}")]))
-        let store = TokenStore(client: client, persistence: InMemoryTokenPersistence(tokens()), now: clock.now)
+        let store = TokenStore(client: client, persistence: InMemoryTokenPersistence(tokens()), now: clock.wallClock)
         clock.advance(by: .seconds(7_776_000))
         let error = await #expect(throws: OAuthError.self) { try await store.accessToken() }
         #expect(error?.code == .loginRequired)
@@ -274,7 +274,7 @@ struct TokenStoreTests {
             )
             let store = TokenStore(
                 client: OAuthClient(configuration: configuration, transport: transport),
-                persistence: InMemoryTokenPersistence(tokens()), now: clock.now
+                persistence: InMemoryTokenPersistence(tokens()), now: clock.wallClock
             )
             let api = TransportPipeline(middlewares: [BearerTokenMiddleware(provider: store)], transport: transport)
             let response = try await api.send(HTTPRequest(method: .get, url: baseURL.appending(path: "resource")))

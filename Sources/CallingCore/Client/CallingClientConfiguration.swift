@@ -1,0 +1,44 @@
+extension CallingClient {
+    /// How lines retry, rehome and shut down.
+    public struct Configuration: Sendable {
+        /// Waits between registration attempts and the primary budget.
+        public var retryPolicy: RetryPolicy
+        /// The rehoming window, in minutes, used until a primary registration states its own.
+        public var rehomingWindowMinutes: ClosedRange<Int>
+        /// How often a 429 while moving back to a primary is retried soon, before waiting a
+        /// whole rehoming window again.
+        public var failback429MaxRetries: Int
+        /// How long a graceful shutdown may spend deregistering lines before it stops waiting.
+        public var shutdownTimeLimit: Duration
+        /// How far a keepalive may be delayed to share a wake-up with others.
+        public var keepaliveTolerance: Duration
+        /// Events buffered per subscriber that is not reading; older ones are dropped past this.
+        public var eventBufferSize: Int
+        /// Consecutive keepalive misses that end a registration; `nil` takes the registrar's
+        /// (five for Webex Calling, four for contact center).
+        public var keepaliveMissLimit: Int?
+
+        /// Creates a configuration.
+        public init(
+            retryPolicy: RetryPolicy = .defaults,
+            rehomingWindowMinutes: ClosedRange<Int> = 60...120,
+            failback429MaxRetries: Int = 5,
+            shutdownTimeLimit: Duration = .seconds(10),
+            keepaliveTolerance: Duration = .milliseconds(10),
+            eventBufferSize: Int = 64,
+            keepaliveMissLimit: Int? = nil
+        ) {
+            self.retryPolicy = retryPolicy
+            self.rehomingWindowMinutes = rehomingWindowMinutes
+            self.failback429MaxRetries = failback429MaxRetries
+            self.shutdownTimeLimit = shutdownTimeLimit
+            self.keepaliveTolerance = keepaliveTolerance
+            self.eventBufferSize = eventBufferSize
+            self.keepaliveMissLimit = keepaliveMissLimit
+        }
+
+        /// Webex's retry timing, a 60–120 minute rehoming window, 10 s to shut down, 10 ms
+        /// keepalive tolerance, 64 buffered events.
+        public static var defaults: Configuration { Configuration() }
+    }
+}

@@ -1,0 +1,54 @@
+import CallingTransport
+
+/// Delivers a line's events to every current subscriber, each through its own bounded stream.
+final class EventBroadcaster: Sendable {
+    private struct State {
+        var subscribers: [UInt64: AsyncStream<LineEvent>.Continuation] = [:]
+        var nextID: UInt64 = 0
+        var finished = false
+    }
+
+    private let state = Locked(State())
+    private let bufferSize: Int
+
+    init(bufferSize: Int) {
+        self.bufferSize = bufferSize
+    }
+
+    /// A new subscription; already finished if the broadcaster is.
+    func subscribe() -> LineEvents {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: LineEvent.self, bufferingPolicy: .bufferingNewest(bufferSize)
+        )
+        let id = state.withLock { state -> UInt64? in
+            guard !state.finished else { return nil }
+            defer { state.nextID += 1 }
+            state.subscribers[state.nextID] = continuation
+            return state.nextID
+        }
+        if let id {
+            continuation.onTermination = { [weak self] _ in
+                self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
+            }
+        } else {
+            continuation.finish()
+        }
+        return LineEvents(stream)
+    }
+
+    func emit(_ event: LineEvent) {
+        let subscribers = state.withLock { Array($0.subscribers.values) }
+        for subscriber in subscribers {
+            subscriber.yield(event)
+        }
+    }
+
+    func finish() {
+        let subscribers = state.withLock { state in
+            state.finished = true
+            defer { state.subscribers = [:] }
+            return Array(state.subscribers.values)
+        }
+        subscribers.forEach { $0.finish() }
+    }
+}

@@ -1,0 +1,15 @@
+/// What happened to a line, in the order the app sees it.
+public enum LineEvent: Sendable, Equatable {
+    /// `register()` was called: registration starts (once per call).
+    case connecting
+    /// A registration succeeded (first, retry, failover, failback), with the line as it is now.
+    case registered(LineInfo)
+    /// An attempt failed and the line will retry, a registration was removed, or keepalives gave up.
+    case unregistered
+    /// A keepalive failed; the line is still registered and keeps trying.
+    case reconnecting
+    /// A keepalive succeeded after one or more failures.
+    case reconnected
+    /// A final error: the line stopped and stays unregistered until `register()`.
+    case error(LineError)
+}

@@ -1,0 +1,366 @@
+import CallingTransport
+import Foundation
+
+/// Webex Calling's registrar: lines register with Mobius over HTTPS.
+///
+/// Requests go through any ``Transport``: `URLSessionTransport` in production, an
+/// `InMemoryTransport` (or the emulator) in tests. Every Mobius request carries a fresh bearer
+/// token from the ``AccessTokenProvider`` (refreshed once and retried once on a 401),
+/// `cisco-device-url`, `spark-user-agent` and a unique `trackingid`. Answers are classified as
+/// the ``LineRegistrar`` table says, with Mobius's details: a 403 with `errorCode` 101 is the
+/// device limit, 102 a user not enabled for calling (final), any other 403 a retryable failure.
+public struct MobiusRegistrar: LineRegistrar {
+    /// The package version sent in `spark-user-agent`.
+    public static let version = "0.1.0"
+
+    /// The services and identity used.
+    public let configuration: Configuration
+    private let authorized: TransportPipeline
+    private let anonymous: any Transport
+    private let now: @Sendable () -> Date
+
+    /// Creates a registrar.
+    ///
+    /// - Parameters:
+    ///   - configuration: Webex's URLs and the client's identity.
+    ///   - transport: How requests reach Webex.
+    ///   - tokenProvider: Where access tokens come from (a `TokenStore`, or your own).
+    ///   - now: The wall clock, for `Retry-After` dates.
+    public init(
+        configuration: Configuration = .defaults,
+        transport: any Transport,
+        tokenProvider: any AccessTokenProvider,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.configuration = configuration
+        self.anonymous = transport
+        self.authorized = TransportPipeline(
+            middlewares: [BearerTokenMiddleware(provider: tokenProvider), TrackingIDMiddleware(prefix: "swift-calling")],
+            transport: transport
+        )
+        self.now = now
+    }
+
+    /// Four misses for contact center, five otherwise.
+    public var keepaliveMissLimit: Int {
+        configuration.serviceIndicator == .contactCenter ? 4 : 5
+    }
+
+    // MARK: Discovery
+
+    /// Looks up the region (unless configured), then asks each discovery host for the server lists.
+    ///
+    /// - Throws: ``CallingError`` with code ``CallingError/Code/discoveryFailed`` saying which
+    ///   step failed and why.
+    public func discoverServers() async throws -> RegistrarServers {
+        let region: Configuration.Region
+        if let configured = configuration.region {
+            region = configured
+        } else {
+            region = try await lookUpRegion()
+        }
+        var problems: [String] = []
+        for host in configuration.discoveryHosts {
+            let base = Self.callingBase(host.absoluteString)
+            var components = URLComponents(string: base)
+            components?.queryItems = [
+                URLQueryItem(name: "regionCode", value: region.regionCode),
+                URLQueryItem(name: "countryCode", value: region.countryCode),
+            ]
+            guard let url = components?.url else { continue }
+            let response: HTTPResponse
+            do {
+                response = try await authorized.send(request(.get, url))
+            } catch {
+                problems.append("\(host.host ?? base): \(Self.reason(error))")
+                continue
+            }
+            if response.status == 401 {
+                throw CallingError(
+                    code: .discoveryFailed,
+                    message: "Mobius discovery at \(host.host ?? base) refused the access token (HTTP 401); log in again"
+                )
+            }
+            guard response.isSuccess, let object = Self.object(response.body) else {
+                problems.append("\(host.host ?? base): HTTP \(response.status)")
+                continue
+            }
+            return Self.servers(from: object, discoveryHost: RegistrarServer(url: URL(string: base)!))
+        }
+        throw CallingError(
+            code: .discoveryFailed,
+            message: "no Mobius discovery host answered (\(problems.joined(separator: "; "))); check the network and the discovery hosts"
+        )
+    }
+
+    private func lookUpRegion() async throws -> Configuration.Region {
+        let response: HTTPResponse
+        do {
+            response = try await anonymous.send(request(.get, configuration.regionURL))
+        } catch {
+            throw CallingError(
+                code: .discoveryFailed,
+                message: "the region lookup at \(configuration.regionURL.host ?? "?") failed: \(Self.reason(error)); configure the region to skip it"
+            )
+        }
+        guard response.isSuccess, let object = Self.object(response.body),
+            let regionCode = object["clientRegion"] as? String, let countryCode = object["countryCode"] as? String
+        else {
+            throw CallingError(
+                code: .discoveryFailed,
+                message: "the region lookup at \(configuration.regionURL.host ?? "?") answered HTTP \(response.status) without clientRegion and countryCode; configure the region to skip it"
+            )
+        }
+        return Configuration.Region(regionCode: regionCode, countryCode: countryCode)
+    }
+
+    /// Server lists as PROTOCOL.md §2 builds them: each URI plus `/calling/web/`, order kept,
+    /// duplicates removed; the discovery host is the only primary when both lists are empty,
+    /// otherwise the last backup.
+    static func servers(from object: [String: Any], discoveryHost: RegistrarServer) -> RegistrarServers {
+        func list(_ key: String) -> [RegistrarServer] {
+            let uris = (object[key] as? [String: Any])?["uris"] as? [String] ?? []
+            var seen = Set<String>()
+            return uris.map(callingBase).filter { seen.insert($0).inserted }.compactMap(URL.init(string:)).map(RegistrarServer.init)
+        }
+        var servers = RegistrarServers(primaries: list("primary"), backups: list("backup"))
+        if servers.primaries.isEmpty && servers.backups.isEmpty {
+            servers.primaries = [discoveryHost]
+        } else if !servers.primaries.contains(discoveryHost) && !servers.backups.contains(discoveryHost) {
+            servers.backups.append(discoveryHost)
+        }
+        return servers
+    }
+
+    /// `uri` with `/calling/web/` appended (once).
+    static func callingBase(_ uri: String) -> String {
+        if uri.hasSuffix("/calling/web/") { return uri }
+        return (uri.hasSuffix("/") ? String(uri.dropLast()) : uri) + "/calling/web/"
+    }
+
+    /// Creates a device-manager device for a line.
+    ///
+    /// - Throws: ``CallingError`` with code ``CallingError/Code/deviceCreationFailed``.
+    public func makeDevice() async throws -> LineDevice {
+        let body: [String: Any] = [
+            "name": configuration.deviceName, "deviceType": "WEB", "model": configuration.deviceName,
+            "localizedModel": configuration.deviceName, "systemName": Self.systemName, "systemVersion": Self.systemVersion,
+        ]
+        let host = configuration.deviceManagerURL.host ?? "?"
+        let response: HTTPResponse
+        do {
+            response = try await authorized.send(request(.post, configuration.deviceManagerURL, json: body))
+        } catch {
+            throw CallingError(code: .deviceCreationFailed, message: "the device manager at \(host) could not be reached: \(Self.reason(error))")
+        }
+        guard response.isSuccess, let object = Self.object(response.body),
+            let url = object["url"] as? String, let userID = object["userId"] as? String
+        else {
+            let advice = response.status == 401 ? "the access token was refused; log in again" : "try again later"
+            throw CallingError(
+                code: .deviceCreationFailed,
+                message: "the device manager at \(host) answered HTTP \(response.status) without a device url and userId; \(advice)"
+            )
+        }
+        return LineDevice(userID: userID, deviceURL: url)
+    }
+
+    // MARK: Registration
+
+    /// `POST {server}device` with the line's user, device and service data.
+    public func register(_ device: LineDevice, at server: RegistrarServer) async -> RegistrarResult<LineRegistration> {
+        let body: [String: Any] = [
+            "userId": device.userID,
+            "clientDeviceUri": device.deviceURL,
+            "serviceData": ["indicator": configuration.serviceIndicator.rawValue, "domain": configuration.domain],
+        ]
+        let url = URL(string: server.url.absoluteString + "device")!
+        let response: HTTPResponse
+        do {
+            response = try await authorized.send(request(.post, url, deviceURL: device.deviceURL, json: body))
+        } catch {
+            return Self.failure(error, server: server)
+        }
+        guard response.isSuccess else {
+            return classify(response, server: server, onKeepalive: false)
+        }
+        guard let registration = Self.registration(from: response.body, server: server, device: device) else {
+            return .retryable(LineError(
+                code: .defaultError,
+                message: "\(server.url.host ?? "the server") answered HTTP \(response.status) without a readable registration; trying elsewhere",
+                httpStatus: response.status
+            ))
+        }
+        return .succeeded(registration)
+    }
+
+    /// `POST {device.uri}/status`.
+    public func keepalive(_ registration: LineRegistration) async -> RegistrarResult<Void> {
+        let device = registration.device
+        let base = device.uri?.absoluteString ?? "\(device.server.url.absoluteString)devices/\(device.deviceID)"
+        let response: HTTPResponse
+        do {
+            response = try await authorized.send(request(.post, URL(string: base + "/status")!, deviceURL: device.clientDeviceURL))
+        } catch {
+            return Self.failure(error, server: device.server)
+        }
+        return response.isSuccess ? .succeeded : classify(response, server: device.server, onKeepalive: true)
+    }
+
+    /// `DELETE {server}devices/{deviceId}`, as the device's own client device.
+    public func deregister(_ device: RegisteredDevice) async -> RegistrarResult<Void> {
+        let url = URL(string: "\(device.server.url.absoluteString)devices/\(device.deviceID)")!
+        let response: HTTPResponse
+        do {
+            response = try await authorized.send(request(.delete, url, deviceURL: device.clientDeviceURL))
+        } catch {
+            return Self.failure(error, server: device.server)
+        }
+        return response.isSuccess ? .succeeded : classify(response, server: device.server, onKeepalive: false)
+    }
+
+    /// `GET {server base}/ping`; up when it answers 2xx.
+    public func ping(_ server: RegistrarServer) async -> Bool {
+        let base = server.url.absoluteString.replacingOccurrences(of: "/calling/web/", with: "/")
+        guard let url = URL(string: base + "ping") else { return false }
+        return (try? await authorized.send(request(.get, url)))?.isSuccess ?? false
+    }
+
+    // MARK: Answers
+
+    /// Classifies a non-2xx answer per PROTOCOL.md §4.
+    private func classify<Success>(_ response: HTTPResponse, server: RegistrarServer, onKeepalive: Bool) -> RegistrarResult<Success> {
+        let object = Self.object(response.body)
+        let trackingID = object?["trackingId"] as? String ?? response.headers["trackingid"]
+        let host = server.url.host ?? "the server"
+        let serverMessage = (object?["message"] as? String).map { ": \($0)" } ?? ""
+        func error(_ code: LineError.Code, _ message: String) -> LineError {
+            LineError(code: code, message: message, httpStatus: response.status, trackingID: trackingID)
+        }
+        switch response.status {
+        case 400:
+            return .final(error(.badRequest, "\(host) refused the request as malformed (HTTP 400\(serverMessage)); check the service data and domain"))
+        case 401:
+            return .final(error(.tokenError, "Token expired or refused even after a refresh (HTTP 401\(serverMessage)); log in again"))
+        case 403:
+            let errorCode = (object?["errorCode"] as? NSNumber)?.intValue
+            if errorCode == 102 {
+                return .final(error(.forbidden, "the user is not enabled for Webex Calling (HTTP 403, errorCode 102); ask the administrator to enable it"))
+            }
+            if errorCode == 101, !onKeepalive, let existing = Self.existingDevice(object, fallbackServer: server) {
+                return .deviceLimit(
+                    existing: existing,
+                    error: error(.forbidden, "Device limit exceeded (HTTP 403, errorCode 101); removing device \(existing.deviceID) to make room")
+                )
+            }
+            return .retryable(error(.forbidden, "\(host) refused the registration (HTTP 403\(errorCode.map { ", errorCode \($0)" } ?? "")\(serverMessage))"))
+        case 404:
+            let notFound = error(.notFound, "Device not found at \(host) (HTTP 404)")
+            return onKeepalive ? .deviceNotFound(notFound) : .final(notFound)
+        case 429:
+            return .retryable(
+                error(.tooManyRequests, "\(host) asked to slow down (HTTP 429)"),
+                retryAfter: RetryAfter.parse(response.headers["Retry-After"], now: now())
+            )
+        case 500:
+            return .retryable(error(.serverError, "\(host) failed (HTTP 500\(serverMessage))"))
+        case 503:
+            return .retryable(error(.serviceUnavailable, "\(host) is unavailable (HTTP 503\(serverMessage))"))
+        default:
+            return .retryable(error(.defaultError, "\(host) answered HTTP \(response.status)\(serverMessage)"))
+        }
+    }
+
+    /// A request that got no answer: the network is retryable, a token problem is final.
+    private static func failure<Success>(_ error: any Error, server: RegistrarServer) -> RegistrarResult<Success> {
+        if let transport = error as? TransportError, transport.code != .insecureDestination {
+            return .retryable(LineError(code: .defaultError, message: "could not reach \(server.url.host ?? "the server"): \(transport.message)"))
+        }
+        if let transport = error as? TransportError {
+            return .final(LineError(code: .defaultError, message: transport.message))
+        }
+        return .final(LineError(code: .tokenError, message: "no access token: \(error); log in again"))
+    }
+
+    private static func existingDevice(_ object: [String: Any]?, fallbackServer: RegistrarServer) -> RegisteredDevice? {
+        guard let first = (object?["devices"] as? [[String: Any]])?.first, let id = first["deviceId"] as? String else {
+            return nil
+        }
+        let uri = (first["uri"] as? String).flatMap(URL.init(string:))
+        var server = fallbackServer
+        if let uri = uri?.absoluteString, let range = uri.range(of: "devices/\(id)", options: .backwards),
+            let url = URL(string: String(uri[..<range.lowerBound]))
+        {
+            server = RegistrarServer(url: url)
+        }
+        return RegisteredDevice(
+            deviceID: id, server: server, clientDeviceURL: first["clientDeviceUri"] as? String ?? "", uri: uri
+        )
+    }
+
+    static func registration(from body: Data, server: RegistrarServer, device: LineDevice) -> LineRegistration? {
+        guard let object = object(body), let answer = object["device"] as? [String: Any],
+            let deviceID = answer["deviceId"] as? String, !deviceID.isEmpty
+        else {
+            return nil
+        }
+        func seconds(_ key: String) -> Int? {
+            (object[key] as? NSNumber)?.intValue ?? (object[key] as? String).flatMap { Int($0) }
+        }
+        func text(_ key: String) -> String? {
+            (object[key] as? String) ?? (object[key] as? NSNumber)?.stringValue
+        }
+        let keepalive = seconds("keepaliveInterval").flatMap { $0 > 0 ? $0 : nil } ?? 30
+        return LineRegistration(
+            device: RegisteredDevice(
+                deviceID: deviceID, server: server,
+                clientDeviceURL: answer["clientDeviceUri"] as? String ?? device.deviceURL,
+                uri: (answer["uri"] as? String).flatMap(URL.init(string:))
+            ),
+            sipAddresses: answer["addresses"] as? [String] ?? [],
+            lastSeen: (answer["lastSeen"] as? String).flatMap(parseDate),
+            keepaliveInterval: .seconds(keepalive),
+            callKeepaliveInterval: seconds("callKeepaliveInterval").map { .seconds($0) },
+            rehomingIntervalMin: seconds("rehomingIntervalMin"),
+            rehomingIntervalMax: seconds("rehomingIntervalMax"),
+            voicePortalNumber: text("voicePortalNumber"),
+            voicePortalExtension: text("voicePortalExtension")
+        )
+    }
+
+    private func request(
+        _ method: HTTPMethod, _ url: URL, deviceURL: String? = nil, json: [String: Any]? = nil
+    ) -> HTTPRequest {
+        var headers: HTTPHeaders = ["spark-user-agent": configuration.userAgent, "Accept": "application/json"]
+        if let deviceURL {
+            headers["cisco-device-url"] = deviceURL
+        }
+        var body: Data?
+        if let json {
+            headers["Content-Type"] = "application/json"
+            body = try? JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+        }
+        return HTTPRequest(method: method, url: url, headers: headers, body: body)
+    }
+
+    private static func object(_ body: Data) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        (error as? TransportError)?.message ?? "\(error)"
+    }
+
+    private static func parseDate(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+
+    private static let systemName = ProcessInfo.processInfo.operatingSystemVersionString.split(separator: " ").first.map(String.init) ?? "unknown"
+    private static let systemVersion = {
+        let version = ProcessInfo.processInfo.operatingSystemVersion
+        return "\(version.majorVersion).\(version.minorVersion).\(version.patchVersion)"
+    }()
+}
