@@ -49,7 +49,7 @@ public final class ManualClock: Clock, Sendable {
         var nextID: UInt64 = 0
         var sleepers: [Sleeper] = []
         var cancelledBeforeSleeping: Set<UInt64> = []
-        var sleeperWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var sleeperWaiters: [(condition: @Sendable ([Instant]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let state = Locked(State())
@@ -141,12 +141,21 @@ public final class ManualClock: Clock, Sendable {
 
     /// Waits until at least `count` tasks are asleep on the clock.
     public func waitForSleepers(_ count: Int = 1) async {
+        await waitForSleepers { $0.count >= count }
+    }
+
+    /// Waits until some task is asleep until exactly `deadline`.
+    public func waitForSleeper(until deadline: Instant) async {
+        await waitForSleepers { $0.contains(deadline) }
+    }
+
+    private func waitForSleepers(where condition: @escaping @Sendable ([Instant]) -> Bool) async {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state in
-                if state.sleepers.count >= count {
+                if condition(state.sleepers.map(\.deadline)) {
                     return true
                 }
-                state.sleeperWaiters.append((count, continuation))
+                state.sleeperWaiters.append((condition, continuation))
                 return false
             }
             if ready {
@@ -161,9 +170,9 @@ public final class ManualClock: Clock, Sendable {
     }
 
     private static func releasedWaiters(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
-        let count = state.sleepers.count
-        let ready = state.sleeperWaiters.filter { $0.count <= count }.map(\.continuation)
-        state.sleeperWaiters.removeAll { $0.count <= count }
+        let deadlines = state.sleepers.map(\.deadline)
+        let ready = state.sleeperWaiters.filter { $0.condition(deadlines) }.map(\.continuation)
+        state.sleeperWaiters.removeAll { $0.condition(deadlines) }
         return ready
     }
 }

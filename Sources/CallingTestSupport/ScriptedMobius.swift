@@ -13,6 +13,7 @@ public final class ScriptedMobius: Sendable {
     private struct State {
         var requests: [HTTPRequest] = []
         var scripted: [String: [HTTPResponse]] = [:]
+        var held: [String: [Gate]] = [:]
         var waiters: [(count: Int, continuation: CheckedContinuation<[HTTPRequest], Never>)] = []
         var nextDevice = 0
     }
@@ -47,6 +48,11 @@ public final class ScriptedMobius: Sendable {
         state.withLock { $0.scripted["\(method) \(url)", default: []].append(contentsOf: responses) }
     }
 
+    /// Holds the next request for `method` on `url` until `gate` opens, as a slow server would.
+    public func hold(_ method: HTTPMethod, _ url: String, until gate: Gate) {
+        state.withLock { $0.held["\(method) \(url)", default: []].append(gate) }
+    }
+
     /// Every request so far, in arrival order.
     public var requests: [HTTPRequest] {
         state.withLock(\.requests)
@@ -68,24 +74,29 @@ public final class ScriptedMobius: Sendable {
 
     /// The handler to serve.
     public var handler: InMemoryTransport.Handler {
-        { [self] request in answer(request) }
+        { [self] request in
+            let response = answer(request)
+            await response.gate?.wait()
+            return response.response
+        }
     }
 
-    private func answer(_ request: HTTPRequest) -> HTTPResponse {
+    private func answer(_ request: HTTPRequest) -> (response: HTTPResponse, gate: Gate?) {
         var components = URLComponents(url: request.url, resolvingAgainstBaseURL: false)
         components?.query = nil
         let key = "\(request.method) \(components?.string ?? "")"
-        let (response, released) = state.withLock { state -> (HTTPResponse?, [(CheckedContinuation<[HTTPRequest], Never>, [HTTPRequest])]) in
+        let (response, gate, released) = state.withLock { state -> (HTTPResponse?, Gate?, [(CheckedContinuation<[HTTPRequest], Never>, [HTTPRequest])]) in
             state.requests.append(request)
             let scripted = state.scripted[key]?.isEmpty == false ? state.scripted[key]?.removeFirst() : nil
+            let gate = state.held[key]?.isEmpty == false ? state.held[key]?.removeFirst() : nil
             let ready = state.waiters.filter { $0.count <= state.requests.count }
             state.waiters.removeAll { $0.count <= state.requests.count }
-            return (scripted, ready.map { ($0.continuation, state.requests) })
+            return (scripted, gate, ready.map { ($0.continuation, state.requests) })
         }
         for (continuation, requests) in released {
             continuation.resume(returning: requests)
         }
-        return response ?? defaultAnswer(request, path: components?.path ?? "")
+        return (response ?? defaultAnswer(request, path: components?.path ?? ""), gate)
     }
 
     private func defaultAnswer(_ request: HTTPRequest, path: String) -> HTTPResponse {
@@ -103,15 +114,19 @@ public final class ScriptedMobius: Sendable {
             return HTTPResponse(status: 200, body: try! JSONSerialization.data(withJSONObject: body))
         case (.post, _) where path.hasSuffix("/calling/web/device"):
             let server = request.url.absoluteString.replacingOccurrences(of: "device", with: "")
-            return .json(200, Self.registration(server: server, deviceID: Self.deviceID(for: server), keepaliveInterval: keepaliveInterval))
+            let body = (try? JSONSerialization.jsonObject(with: request.body ?? Data())) as? [String: Any]
+            let deviceURL = body?["clientDeviceUri"] as? String ?? ""
+            return .json(200, Self.registration(server: server, deviceID: Self.deviceID(server: server, deviceURL: deviceURL), keepaliveInterval: keepaliveInterval))
         default:
             return HTTPResponse(status: 200)
         }
     }
 
-    /// The device id the default registration answer gives on `server`: `dev-<host's first label>`.
-    public static func deviceID(for server: String) -> String {
-        "dev-" + (URL(string: server)?.host?.split(separator: ".").first.map(String.init) ?? "x")
+    /// The device id the default registration answer gives a device on a server:
+    /// `<host's first label>-<device URL's last path component>`, for example `mobius-p1-dev`.
+    public static func deviceID(server: String, deviceURL: String) -> String {
+        let host = URL(string: server)?.host?.split(separator: ".").first.map(String.init) ?? "x"
+        return "\(host)-\(URL(string: deviceURL)?.lastPathComponent ?? "x")"
     }
 
     /// A Mobius registration answer.

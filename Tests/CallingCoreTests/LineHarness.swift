@@ -28,7 +28,8 @@ struct LineHarness {
         jitter: Int = 10,
         rehomingMinutes: Int = 60,
         indicator: MobiusRegistrar.Configuration.ServiceIndicator = .calling,
-        keepaliveInterval: Int = 30
+        keepaliveInterval: Int = 30,
+        configuration clientConfiguration: CallingClient.Configuration = .defaults
     ) {
         mobius = ScriptedMobius(
             primaries: primaries, backups: ["https://mobius-b1.example.com/api/v1"], keepaliveInterval: keepaliveInterval
@@ -45,6 +46,7 @@ struct LineHarness {
         )
         client = CallingClient(
             registrar: registrar,
+            configuration: clientConfiguration,
             clock: clock,
             wallClock: clock.wallClock,
             random: RandomSource { range in range.upperBound <= 10 ? jitter : rehomingMinutes },
@@ -52,6 +54,11 @@ struct LineHarness {
         )
         let client = self.client
         runner = Task { await client.run() }
+    }
+
+    /// A device of its own for line `number`.
+    static func device(_ number: Int) -> LineDevice {
+        LineDevice(userID: "user-1", deviceURL: "https://wdm.example.com/dev\(number)")
     }
 
     /// A new line with the fixed test device (or another), and a subscription to its events.

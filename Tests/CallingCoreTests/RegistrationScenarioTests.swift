@@ -32,7 +32,7 @@ struct RegistrationScenarioTests {
         #expect(body["serviceData"] as? [String: String] == ["indicator": "calling", "domain": ""])
 
         #expect(info.status == .active)
-        #expect(info.mobiusDeviceID == "dev-mobius-p1")
+        #expect(info.mobiusDeviceID == "mobius-p1-dev")
         #expect(info.sipAddresses == ["sip:alice@example.com"])
         #expect(info.keepaliveInterval == .seconds(30))
         #expect(info.callKeepaliveInterval == .seconds(60))
