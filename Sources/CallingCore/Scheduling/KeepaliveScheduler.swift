@@ -96,15 +96,20 @@ package final class KeepaliveScheduler: Sendable {
         wake?.perform()
     }
 
-    /// Stops the keepalives of `handle`; harmless if already cancelled.
+    /// Stops the keepalives of `handle`; harmless if already cancelled. When no keepalive is
+    /// left, the driver stops sleeping and goes idle, so no timer outlives the last line.
     package func cancel(_ handle: Handle) {
-        state.withLock { state in
-            guard Self.isCurrent(handle, in: state) else { return }
+        let sleeper = state.withLock { state -> Task<Void, Never>? in
+            guard Self.isCurrent(handle, in: state) else { return nil }
             state.slots[Int(handle.slot)].target = nil
             state.slots[Int(handle.slot)].stamp &+= 1
             state.slots[Int(handle.slot)].identity &+= 1
             state.freeSlots.append(handle.slot)
+            guard state.freeSlots.count == state.slots.count, state.sleepingUntil != nil else { return nil }
+            state.sleepingUntil = nil
+            return state.sleeper
         }
+        sleeper?.cancel()
     }
 
     /// How many keepalives are scheduled.
