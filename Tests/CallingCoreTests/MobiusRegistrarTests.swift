@@ -1,0 +1,226 @@
+import CallingCore
+import CallingTestSupport
+import CallingTransport
+import Foundation
+import Testing
+
+@Suite("Mobius registrar", .timeLimit(.minutes(1)))
+struct MobiusRegistrarTests {
+    let server = RegistrarServer(url: URL(string: LineHarness.p1)!)
+    let device = LineHarness.device
+
+    func registrar(
+        _ handler: @escaping InMemoryTransport.Handler,
+        configure: (inout MobiusRegistrar.Configuration) -> Void = { _ in }
+    ) -> (MobiusRegistrar, InMemoryTransport) {
+        var configuration = MobiusRegistrar.Configuration.defaults
+        configure(&configuration)
+        let transport = InMemoryTransport(handler: handler)
+        return (MobiusRegistrar(configuration: configuration, transport: transport, tokenProvider: TestTokenProvider()), transport)
+    }
+
+    func answering(_ status: Int, _ body: String = "{}", headers: HTTPHeaders = [:]) -> InMemoryTransport.Handler {
+        { _ in .json(status, body, headers: headers) }
+    }
+
+    // MARK: Discovery
+
+    @Test("discovery asks the region without a token, then Mobius with region and country")
+    func discoveryRequests() async throws {
+        let mobius = ScriptedMobius()
+        let (registrar, transport) = registrar(mobius.handler)
+        let servers = try await registrar.discoverServers()
+        let region = transport.requests[0]
+        #expect(region.url.absoluteString == "https://ds.ciscospark.com/v1/region")
+        #expect(region.headers["Authorization"] == nil)
+        let discovery = transport.requests[1]
+        #expect(discovery.url.absoluteString == "https://mobius-us-east-1.prod.infra.webex.com/api/v1/calling/web/?regionCode=US-EAST&countryCode=US")
+        #expect(discovery.headers["Authorization"] == "Bearer token-1")
+        #expect(servers.primaries.map(\.description) == [LineHarness.p1])
+        #expect(servers.backups.map(\.description) == [LineHarness.b1, "https://mobius-us-east-1.prod.infra.webex.com/api/v1/calling/web/"])
+    }
+
+    @Test("server lists: /calling/web/ appended, order kept, duplicates removed, the discovery host last")
+    func serverLists() async throws {
+        let body = #"{"primary":{"uris":["https://a.example.com/api/v1","https://b.example.com/api/v1/","https://a.example.com/api/v1"]},"backup":{"uris":["https://c.example.com/api/v1","https://host.example.com/api/v1"]}}"#
+        let (registrar, _) = registrar(answering(200, body)) {
+            $0.region = .init(regionCode: "EU", countryCode: "DE")
+            $0.discoveryHosts = [URL(string: "https://host.example.com/api/v1")!]
+        }
+        let servers = try await registrar.discoverServers()
+        #expect(servers.primaries.map(\.description) == ["https://a.example.com/api/v1/calling/web/", "https://b.example.com/api/v1/calling/web/"])
+        #expect(servers.backups.map(\.description) == ["https://c.example.com/api/v1/calling/web/", "https://host.example.com/api/v1/calling/web/"])
+    }
+
+    @Test("with both lists empty the discovery host is the only primary")
+    func emptyLists() async throws {
+        let (registrar, transport) = registrar(answering(200, #"{"primary":{"uris":[]},"backup":{}}"#)) {
+            $0.region = .init(regionCode: "EU", countryCode: "DE")
+        }
+        let servers = try await registrar.discoverServers()
+        #expect(servers.primaries.map(\.description) == ["https://mobius-us-east-1.prod.infra.webex.com/api/v1/calling/web/"])
+        #expect(servers.backups.isEmpty)
+        #expect(transport.requests.count == 1)
+    }
+
+    @Test("the first discovery host that answers wins; failures are listed when none does")
+    func discoveryHosts() async throws {
+        let hosts = ["https://down.example.com/api/v1", "https://broken.example.com/api/v1", "https://up.example.com/api/v1"]
+        let handler: InMemoryTransport.Handler = { request in
+            switch request.url.host {
+            case "down.example.com": throw TransportError(code: .connectionRefused, host: "down.example.com", message: "refused")
+            case "broken.example.com": return HTTPResponse(status: 502)
+            default: return .json(200, #"{"primary":{"uris":["https://p.example.com/api/v1"]}}"#)
+            }
+        }
+        let (registrar, _) = registrar(handler) {
+            $0.region = .init(regionCode: "EU", countryCode: "DE")
+            $0.discoveryHosts = hosts.map { URL(string: $0)! }
+        }
+        #expect(try await registrar.discoverServers().primaries.map(\.description) == ["https://p.example.com/api/v1/calling/web/"])
+
+        let (failing, _) = self.registrar(handler) {
+            $0.region = .init(regionCode: "EU", countryCode: "DE")
+            $0.discoveryHosts = hosts.prefix(2).map { URL(string: $0)! }
+        }
+        let error = await #expect(throws: CallingError.self) { try await failing.discoverServers() }
+        #expect(error?.code == .discoveryFailed)
+        #expect(error?.message.contains("down.example.com: refused") == true)
+        #expect(error?.message.contains("broken.example.com: HTTP 502") == true)
+    }
+
+    @Test("a 401 from discovery is final: no other host is asked")
+    func discoveryUnauthorized() async throws {
+        let (registrar, transport) = registrar(answering(401)) {
+            $0.region = .init(regionCode: "EU", countryCode: "DE")
+            $0.discoveryHosts = [URL(string: "https://one.example.com/api/v1")!, URL(string: "https://two.example.com/api/v1")!]
+        }
+        let error = await #expect(throws: CallingError.self) { try await registrar.discoverServers() }
+        #expect(error?.message.contains("log in again") == true)
+        #expect(transport.requests.allSatisfy { $0.url.host == "one.example.com" })
+    }
+
+    @Test("a region lookup that fails or answers nonsense is a discovery error naming the host")
+    func regionFailure() async throws {
+        for handler in [answering(200, "<html>"), answering(500)] {
+            let (registrar, _) = registrar(handler)
+            let error = await #expect(throws: CallingError.self) { try await registrar.discoverServers() }
+            #expect(error?.code == .discoveryFailed)
+            #expect(error?.message.contains("ds.ciscospark.com") == true)
+        }
+    }
+
+    // MARK: Devices
+
+    @Test("a line's device comes from the device manager")
+    func makeDevice() async throws {
+        let mobius = ScriptedMobius()
+        let (registrar, transport) = registrar(mobius.handler)
+        let made = try await registrar.makeDevice()
+        #expect(made == LineDevice(userID: "user-1", deviceURL: "https://wdm.example.com/wdm/api/v1/devices/dev-1"))
+        let request = try #require(transport.requests.first)
+        #expect("\(request.method) \(request.url)" == "POST https://wdm-a.wbx2.com/wdm/api/v1/devices")
+        #expect(request.headers["Authorization"] == "Bearer token-1")
+        let body = try #require(try JSONSerialization.jsonObject(with: request.body ?? Data()) as? [String: String])
+        #expect(body["deviceType"] == "WEB")
+        #expect(Set(body.keys) == ["name", "deviceType", "model", "localizedModel", "systemName", "systemVersion"])
+    }
+
+    @Test("a device manager failure is a clear error")
+    func makeDeviceFailure() async throws {
+        let (registrar, _) = registrar(answering(401))
+        let error = await #expect(throws: CallingError.self) { try await registrar.makeDevice() }
+        #expect(error?.code == .deviceCreationFailed)
+        #expect(error?.message.contains("HTTP 401") == true)
+        #expect(error?.message.contains("log in again") == true)
+    }
+
+    // MARK: Answers
+
+    enum Expected: Equatable {
+        case succeeded, retryable(String, retryAfter: Duration?), final(String), deviceLimit(String), deviceNotFound
+    }
+
+    static func expected<T>(_ result: RegistrarResult<T>) -> Expected {
+        switch result.kind {
+        case .succeeded: .succeeded
+        case .retryable(let error, let retryAfter): .retryable(error.type, retryAfter: retryAfter)
+        case .final(let error): .final(error.type)
+        case .deviceLimit(let existing, _): .deviceLimit(existing.deviceID)
+        case .deviceNotFound: .deviceNotFound
+        }
+    }
+
+    static let table: [(Int, String, Expected, Expected)] = [
+        (400, "{}", .final("bad_request"), .final("bad_request")),
+        (401, "{}", .final("token_error"), .final("token_error")),
+        (403, #"{"errorCode":101,"devices":[{"deviceId":"old"}]}"#, .deviceLimit("old"), .retryable("forbidden", retryAfter: nil)),
+        (403, #"{"errorCode":101}"#, .retryable("forbidden", retryAfter: nil), .retryable("forbidden", retryAfter: nil)),
+        (403, #"{"errorCode":102}"#, .final("forbidden"), .final("forbidden")),
+        (403, #"{"errorCode":103}"#, .retryable("forbidden", retryAfter: nil), .retryable("forbidden", retryAfter: nil)),
+        (403, "", .retryable("forbidden", retryAfter: nil), .retryable("forbidden", retryAfter: nil)),
+        (404, "{}", .final("not_found"), .deviceNotFound),
+        (429, "{}", .retryable("too_many_requests", retryAfter: .seconds(7)), .retryable("too_many_requests", retryAfter: .seconds(7))),
+        (500, "{}", .retryable("server_error", retryAfter: nil), .retryable("server_error", retryAfter: nil)),
+        (503, "{}", .retryable("service_unavailable", retryAfter: nil), .retryable("service_unavailable", retryAfter: nil)),
+        (502, "<html>", .retryable("default_error", retryAfter: nil), .retryable("default_error", retryAfter: nil)),
+    ]
+
+    @Test("answers are classified as PROTOCOL.md §4 says", arguments: table)
+    func classification(status: Int, body: String, onRegister: Expected, onKeepalive: Expected) async throws {
+        let (registrar, _) = registrar(answering(status, body, headers: ["Retry-After": "7"]))
+        #expect(Self.expected(await registrar.register(device, at: server)) == onRegister)
+        let registration = LineRegistration(
+            device: RegisteredDevice(deviceID: "d1", server: server, clientDeviceURL: device.deviceURL), keepaliveInterval: .seconds(30)
+        )
+        #expect(Self.expected(await registrar.keepalive(registration)) == onKeepalive)
+    }
+
+    @Test("Mobius's error JSON gives the message and keeps the tracking id")
+    func errorDetails() async throws {
+        let (registrar, _) = registrar(answering(500, #"{"message":"Mobius is sad","trackingId":"MOB_123"}"#))
+        let error = try #require(await registrar.register(device, at: server).error)
+        #expect(error.message.contains("Mobius is sad"))
+        #expect(error.trackingID == "MOB_123")
+        #expect(error.status == "inactive")
+        #expect(error.httpStatus == 500)
+    }
+
+    @Test("no answer: the network is retryable; an insecure URL or a refused token refresh is final")
+    func noAnswer() async throws {
+        let (unreachable, _) = registrar { request in
+            throw TransportError(code: .timedOut, host: request.url.host ?? "", message: "no answer in time")
+        }
+        #expect(Self.expected(await unreachable.register(device, at: server)) == .retryable("default_error", retryAfter: nil))
+
+        let (insecure, transport) = registrar(answering(200))
+        let plain = RegistrarServer(url: URL(string: "http://mobius.example.com/api/v1/calling/web/")!)
+        #expect(Self.expected(await insecure.register(device, at: plain)) == .final("default_error"))
+        #expect(transport.requests.isEmpty)
+
+        let unauthorized = MobiusRegistrar(transport: InMemoryTransport(handler: answering(401)), tokenProvider: TestTokenProvider(refuseRefresh: true))
+        #expect(Self.expected(await unauthorized.register(device, at: server)) == .final("token_error"))
+    }
+
+    @Test("deregistration deletes the device on its server as its own client device")
+    func deregistration() async throws {
+        let (registrar, transport) = registrar(answering(200))
+        let listed = RegisteredDevice(deviceID: "old-1", server: server, clientDeviceURL: "https://wdm.example.com/old")
+        #expect(Self.expected(await registrar.deregister(listed)) == .succeeded)
+        let request = try #require(transport.requests.first)
+        #expect("\(request.method) \(request.url)" == "DELETE \(LineHarness.p1)devices/old-1")
+        #expect(request.headers["cisco-device-url"] == "https://wdm.example.com/old")
+        #expect(request.headers["Authorization"] == "Bearer token-1")
+    }
+
+    @Test("ping: 200 is up, 500 or no answer is down; it asks {base}/ping")
+    func ping() async throws {
+        let (up, transport) = registrar(answering(200))
+        #expect(await up.ping(server))
+        #expect(transport.requests.first?.url.absoluteString == "https://mobius-p1.example.com/api/v1/ping")
+        let (down, _) = registrar(answering(500))
+        #expect(await down.ping(server) == false)
+        let (unreachable, _) = registrar { _ in throw TransportError(code: .connectionRefused, host: "h", message: "refused") }
+        #expect(await unreachable.ping(server) == false)
+    }
+}
