@@ -164,24 +164,34 @@ public final class CallingClient: Sendable {
         }
     }
 
-    /// Deregisters every line concurrently, giving up after the shutdown time limit.
+    /// Deregisters every line concurrently, and stops waiting after the shutdown time limit even
+    /// if a deregistration hangs (the lines are then stopped without waiting for it).
     private func deregister(_ lines: [Line]) async {
-        let time = context.time
-        let limit = configuration.shutdownTimeLimit
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await withTaskGroup(of: Void.self) { lineGroup in
-                    for line in lines {
-                        lineGroup.addTask { await line.shutDown() }
-                    }
+        let deregistration = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for line in lines {
+                    group.addTask { await line.shutDown() }
                 }
             }
-            group.addTask {
-                try? await time.sleep(for: limit)
-            }
-            await group.next()
-            group.cancelAll()
         }
+        let time = context.time
+        let limit = configuration.shutdownTimeLimit
+        let timer = Task<Void, Never> { _ = try? await time.sleep(for: limit) }
+        let first = Locked<CheckedContinuation<Void, Never>?>(nil)
+        await withCheckedContinuation { continuation in
+            first.withLock { $0 = continuation }
+            for task in [deregistration, timer] {
+                Task {
+                    await task.value
+                    first.withLock { pending in
+                        defer { pending = nil }
+                        return pending
+                    }?.resume()
+                }
+            }
+        }
+        timer.cancel()
+        deregistration.cancel()
     }
 
     private func checkNotShutDown() throws {

@@ -1,10 +1,10 @@
 import Foundation
 
 /// Reads a `Retry-After` header: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
-enum RetryAfter {
+package enum RetryAfter {
     /// The wait the header asks for; `nil` when it is missing or unreadable. A date in the past
     /// means no wait.
-    static func parse(_ value: String?, now: Date) -> Duration? {
+    package static func parse(_ value: String?, now: Date) -> Duration? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
             return nil
         }
