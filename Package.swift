@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "CallingTransport", targets: ["CallingTransport"]),
         .library(name: "CallingAuth", targets: ["CallingAuth"]),
         .library(name: "CallingCore", targets: ["CallingCore"]),
+        .library(name: "CallingEmulator", targets: ["CallingEmulator"]),
         .executable(name: "calling", targets: ["CallingCLI"]),
         .executable(name: "calling-bench", targets: ["CallingBenchmarks"]),
     ],
@@ -17,9 +18,13 @@ let package = Package(
         .target(name: "CallingAuth", dependencies: ["CallingTransport"]),
         .target(name: "CallingCore", dependencies: ["CallingTransport"]),
         .target(name: "CallingLoopback", dependencies: ["CallingTransport"]),
+        .target(
+            name: "CallingEmulator",
+            dependencies: ["CallingTransport", "CallingAuth", "CallingCore", "CallingLoopback"]
+        ),
         .executableTarget(
             name: "CallingCLI",
-            dependencies: ["CallingTransport", "CallingAuth", "CallingCore", "CallingLoopback"]
+            dependencies: ["CallingTransport", "CallingAuth", "CallingCore", "CallingLoopback", "CallingEmulator"]
         ),
         .executableTarget(
             name: "CallingBenchmarks",
@@ -42,7 +47,14 @@ let package = Package(
             name: "CallingCoreTests",
             dependencies: ["CallingCore", "CallingTransport", "CallingTestSupport"]
         ),
-        .testTarget(name: "CallingLoopbackTests", dependencies: ["CallingLoopback", "CallingTransport"]),
+        .testTarget(
+            name: "CallingLoopbackTests",
+            dependencies: ["CallingLoopback", "CallingTransport", "CallingTestSupport"]
+        ),
+        .testTarget(
+            name: "CallingEmulatorTests",
+            dependencies: ["CallingEmulator", "CallingAuth", "CallingCore", "CallingTransport", "CallingTestSupport"]
+        ),
         .testTarget(name: "CallingCLITests", dependencies: ["CallingCLI"]),
     ]
 )

@@ -26,6 +26,15 @@ public struct OAuthConfiguration: Sendable {
                 tokenURL: URL(string: "https://webexapis.com/v1/access_token")!
             )
         }
+
+        /// The package's emulator (or any server with Webex's paths) at `baseURL`:
+        /// `{baseURL}/v1/authorize` and `{baseURL}/v1/access_token`.
+        public static func emulator(baseURL: URL) -> Endpoints {
+            Endpoints(
+                authorizeURL: baseURL.appending(path: "v1/authorize"),
+                tokenURL: baseURL.appending(path: "v1/access_token")
+            )
+        }
     }
 
     /// The scopes Webex Calling needs: `spark:webrtc_calling spark:calls_read spark:calls_write spark:xsi`.

@@ -1,4 +1,5 @@
 import CallingLoopback
+import CallingTestSupport
 import CallingTransport
 import Foundation
 import Testing

@@ -77,6 +77,17 @@ extension MobiusRegistrar {
             self.deviceName = deviceName
         }
 
+        /// The package's emulator at `baseURL`: the device manager, region and Mobius discovery
+        /// under Webex's paths there. Discovery asks `discoveryHost`, by default the emulator's
+        /// backup server, so that discovery still answers while the primary is down.
+        public static func emulator(baseURL: URL, discoveryHost: URL? = nil) -> Configuration {
+            Configuration(
+                deviceManagerURL: baseURL.appending(path: "wdm/api/v1/devices"),
+                regionURL: baseURL.appending(path: "v1/region"),
+                discoveryHosts: [discoveryHost ?? baseURL.appending(path: "mobius/backup/api/v1")]
+            )
+        }
+
         /// Webex's production services.
         public static var defaults: Configuration {
             Configuration(

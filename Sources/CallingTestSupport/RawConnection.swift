@@ -10,10 +10,11 @@ import Darwin
 ///
 /// Its calls block, so each runs on a thread of its own: blocking the few threads of Swift's
 /// cooperative pool would starve the server's handler tasks.
-final class RawConnection: Sendable {
+public final class RawConnection: Sendable {
     private let descriptor: Int32
 
-    static func open(port: UInt16) async throws -> RawConnection {
+    /// Connects to 127.0.0.1:`port`.
+    public static func open(port: UInt16) async throws -> RawConnection {
         try await offPool { try RawConnection(port: port) }
     }
 
@@ -46,22 +47,23 @@ final class RawConnection: Sendable {
 
     /// Sends bytes; false once the server has closed.
     @discardableResult
-    func send(_ bytes: [UInt8]) async -> Bool {
+    public func send(_ bytes: [UInt8]) async -> Bool {
         await offPool { self.sendBlocking(bytes) }
     }
 
+    /// Sends text as UTF-8; false once the server has closed.
     @discardableResult
-    func send(_ text: String) async -> Bool {
+    public func send(_ text: String) async -> Bool {
         await send(Array(text.utf8))
     }
 
     /// Reads until the server closes the connection (or 10 s pass).
-    func readToEnd() async -> String {
+    public func readToEnd() async -> String {
         await offPool { self.readToEndBlocking() }
     }
 
     /// Reads until `count` response heads have arrived.
-    func readResponses(_ count: Int) async -> String {
+    public func readResponses(_ count: Int) async -> String {
         await offPool { self.readResponsesBlocking(count) }
     }
 

@@ -1,0 +1,89 @@
+import CallingTransport
+import Foundation
+
+extension WebexEmulator {
+    /// `POST {server}device`: registers a client device, replacing its own earlier registration,
+    /// or answers 403/101 with the user's oldest registration when the device limit is reached.
+    func register(_ request: HTTPRequest, userID: String, server: String, serverBase: String) -> HTTPResponse {
+        expireRegistrations()
+        guard let body = (try? JSONSerialization.jsonObject(with: request.body ?? Data())) as? [String: Any],
+            let clientDeviceURL = body["clientDeviceUri"] as? String, !clientDeviceURL.isEmpty,
+            let serviceData = body["serviceData"] as? [String: Any],
+            let indicator = serviceData["indicator"] as? String
+        else {
+            return Self.json(400, ["message": "the body needs clientDeviceUri and serviceData.indicator", "trackingId": Self.trackingID(request)])
+        }
+        guard ["calling", "contactcenter", "guestcalling"].contains(indicator) else {
+            return Self.json(400, ["message": "unknown serviceData.indicator \(indicator)", "trackingId": Self.trackingID(request)])
+        }
+        guard (body["userId"] as? String) == userID, request.headers["cisco-device-url"] == clientDeviceURL else {
+            return Self.json(403, ["message": "userId or cisco-device-url does not match the token's user and device", "errorCode": 103])
+        }
+        let existing = registrations.values.first { $0.clientDeviceURL == clientDeviceURL && $0.userID == userID }
+        let deviceID: String
+        if let existing {
+            deviceID = existing.deviceID
+        } else {
+            let mine = registrations.values.filter { $0.userID == userID }.sorted { $0.registeredAt < $1.registeredAt }
+            if mine.count >= configuration.deviceLimit, let oldest = mine.first {
+                return Self.json(403, [
+                    "userId": userID, "errorCode": 101, "message": "Device limit exceeded",
+                    "devices": [[
+                        "deviceId": oldest.deviceID, "uri": oldest.serverBase + "devices/" + oldest.deviceID,
+                        "clientDeviceUri": oldest.clientDeviceURL, "status": "active",
+                    ]],
+                ])
+            }
+            deviceID = UUID().uuidString.lowercased()
+        }
+        let registered = now()
+        registrations[deviceID] = Registration(
+            deviceID: deviceID, userID: userID, clientDeviceURL: clientDeviceURL, server: server, serverBase: serverBase,
+            lastKeepalive: registered, registeredAt: existing?.registeredAt ?? registered
+        )
+        return Self.json(200, [
+            "userId": userID,
+            "device": [
+                "deviceId": deviceID, "uri": serverBase + "devices/" + deviceID, "status": "active",
+                "lastSeen": ISO8601DateFormatter().string(from: registered), "addresses": ["sip:\(userID)@emulator.webex.invalid"],
+                "clientDeviceUri": clientDeviceURL,
+            ],
+            "keepaliveInterval": configuration.keepaliveInterval,
+            "callKeepaliveInterval": 60,
+            "rehomingIntervalMin": configuration.rehomingIntervalMinutes.lowerBound,
+            "rehomingIntervalMax": configuration.rehomingIntervalMinutes.upperBound,
+            "voicePortalNumber": 8001,
+            "voicePortalExtension": 8001,
+        ])
+    }
+
+    /// `POST {server}devices/{id}/status`: 404 for an unknown, expired or moved registration.
+    func keepalive(deviceID: String, server: String) -> HTTPResponse {
+        expireRegistrations()
+        guard registrations[deviceID]?.server == server else {
+            return Self.json(404, ["message": "Device not found."])
+        }
+        registrations[deviceID]?.lastKeepalive = now()
+        return Self.json(200, [:])
+    }
+
+    /// `DELETE {server}devices/{id}`.
+    func deregister(deviceID: String) -> HTTPResponse {
+        expireRegistrations()
+        guard registrations.removeValue(forKey: deviceID) != nil else {
+            return Self.json(404, ["message": "Device not found."])
+        }
+        return Self.json(200, [:])
+    }
+
+    /// Drops registrations that missed keepalives for longer than `expiryIntervals` intervals.
+    func expireRegistrations() {
+        let limit = TimeInterval(configuration.keepaliveInterval * configuration.expiryIntervals)
+        let now = now()
+        registrations = registrations.filter { now.timeIntervalSince($0.value.lastKeepalive) <= limit }
+    }
+
+    static func trackingID(_ request: HTTPRequest) -> String {
+        request.headers["trackingid"] ?? "EMU_" + UUID().uuidString
+    }
+}
