@@ -33,10 +33,14 @@ public final class EmulatorServer: Sendable {
     ///
     /// - Parameters:
     ///   - emulator: The emulator to serve.
-    ///   - port: The main port; 0 picks a free one. Mobius servers always get free ports.
+    ///   - configuration: The main port (0 picks a free one) and the HTTP limits. Mobius
+    ///     servers always get free ports.
     /// - Throws: ``LoopbackServerError`` when a port cannot be bound.
-    public static func start(emulator: WebexEmulator = WebexEmulator(), port: UInt16 = 0) async throws -> EmulatorServer {
-        let main = try LoopbackHTTPServer.start(configuration: .init(port: port), handler: forward(to: emulator))
+    public static func start(
+        emulator: WebexEmulator = WebexEmulator(),
+        configuration: LoopbackHTTPServer.Configuration = .defaults
+    ) async throws -> EmulatorServer {
+        let main = try LoopbackHTTPServer.start(configuration: configuration, handler: forward(to: emulator))
         let baseURL = main.baseURL
         var mobius: [String: (UInt16, LoopbackHTTPServer?)] = [:]
         for name in emulator.configuration.primaryServers + emulator.configuration.backupServers {

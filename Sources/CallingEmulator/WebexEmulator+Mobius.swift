@@ -24,7 +24,7 @@ extension WebexEmulator {
         if let existing {
             deviceID = existing.deviceID
         } else {
-            let mine = registrations.values.filter { $0.userID == userID }.sorted { $0.registeredAt < $1.registeredAt }
+            let mine = registrations.values.filter { $0.userID == userID }.sorted { $0.sequence < $1.sequence }
             if mine.count >= configuration.deviceLimit, let oldest = mine.first {
                 return Self.json(403, [
                     "userId": userID, "errorCode": 101, "message": "Device limit exceeded",
@@ -37,9 +37,10 @@ extension WebexEmulator {
             deviceID = UUID().uuidString.lowercased()
         }
         let registered = now()
+        registrationSequence += 1
         registrations[deviceID] = Registration(
             deviceID: deviceID, userID: userID, clientDeviceURL: clientDeviceURL, server: server, serverBase: serverBase,
-            lastKeepalive: registered, registeredAt: existing?.registeredAt ?? registered
+            lastKeepalive: registered, sequence: existing?.sequence ?? registrationSequence
         )
         return Self.json(200, [
             "userId": userID,

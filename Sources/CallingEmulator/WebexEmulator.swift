@@ -45,7 +45,8 @@ public actor WebexEmulator {
         var server: String
         var serverBase: String
         var lastKeepalive: Date
-        var registeredAt: Date
+        /// Registration order, for "the oldest device" (dates can tie).
+        var sequence: Int
     }
 
     /// The emulator's settings.
@@ -56,6 +57,7 @@ public actor WebexEmulator {
     var refreshTokens: [String: RefreshGrant] = [:]
     var registrations: [String: Registration] = [:]
     var wdmDevices = 0
+    var registrationSequence = 0
     var outages: [String: ServerOutage] = [:]
     var faults: [EmulatorEndpoint: [EmulatorFault]] = [:]
     var delays: [EmulatorEndpoint: Duration] = [:]
@@ -133,7 +135,7 @@ public actor WebexEmulator {
     /// The live registrations (expired ones removed), oldest first.
     public var registeredDevices: [RegisteredDeviceSnapshot] {
         expireRegistrations()
-        return registrations.values.sorted { $0.registeredAt < $1.registeredAt || ($0.registeredAt == $1.registeredAt && $0.deviceID < $1.deviceID) }
+        return registrations.values.sorted { $0.sequence < $1.sequence }
             .map { RegisteredDeviceSnapshot(deviceID: $0.deviceID, userID: $0.userID, clientDeviceURL: $0.clientDeviceURL, server: $0.server, lastKeepalive: $0.lastKeepalive) }
     }
 

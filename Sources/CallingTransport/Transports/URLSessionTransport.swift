@@ -55,11 +55,9 @@ public struct URLSessionTransport: Transport {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await owner.session.data(for: urlRequest)
+            (data, response) = try await owner.load(urlRequest)
         } catch let error as URLError {
             throw Self.transportError(for: error, host: host, port: request.url.port)
-        } catch is CancellationError {
-            throw TransportError(code: .cancelled, host: host, message: "the request to \(host) was cancelled")
         }
         guard let http = response as? HTTPURLResponse else {
             throw TransportError(code: .badResponse, host: host, message: "the answer was not an HTTP response")
@@ -122,6 +120,58 @@ private final class SessionOwner: Sendable {
 
     deinit {
         session.finishTasksAndInvalidate()
+    }
+
+    /// Loads a request; cancelling the calling task cancels it.
+    ///
+    /// Uses the completion-handler API and cancels from another queue: on Linux, FoundationNetworking's
+    /// async `data(for:)` resumes its continuation on the session's internal queue while task
+    /// cancellation waits for that queue, and the two deadlock when a request is cancelled just as
+    /// it completes (a keepalive timing out, a line deregistering mid-request).
+    func load(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        let inFlight = InFlightTask()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
+                let task = session.dataTask(with: request) { data, response, error in
+                    if let response, error == nil {
+                        continuation.resume(returning: (data ?? Data(), response))
+                    } else {
+                        let code = (error as? NSError).flatMap { URLError.Code(rawValue: $0.code) } ?? .unknown
+                        continuation.resume(throwing: error as? URLError ?? URLError(code))
+                    }
+                }
+                inFlight.start(task)
+            }
+        } onCancel: {
+            inFlight.cancel()
+        }
+    }
+}
+
+/// The URLSession task of one request, cancelled asynchronously so that a cancellation handler
+/// never waits on URLSession's queue.
+private final class InFlightTask: Sendable {
+    private let state = Locked<(task: URLSessionDataTask?, cancelled: Bool)>((nil, false))
+
+    func start(_ task: URLSessionDataTask) {
+        let cancelled = state.withLock { state in
+            state.task = task
+            return state.cancelled
+        }
+        task.resume()
+        if cancelled {
+            DispatchQueue.global().async { task.cancel() }
+        }
+    }
+
+    func cancel() {
+        let task = state.withLock { state in
+            state.cancelled = true
+            return state.task
+        }
+        if let task {
+            DispatchQueue.global().async { task.cancel() }
+        }
     }
 }
 

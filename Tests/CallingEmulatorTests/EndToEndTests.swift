@@ -1,0 +1,203 @@
+import CallingAuth
+import CallingCore
+import CallingEmulator
+import CallingLoopback
+import CallingTestSupport
+import CallingTransport
+import Foundation
+import Testing
+
+/// The whole client against the emulator over real loopback HTTP: URLSession, sockets, no mocks.
+@Suite("End to end over loopback HTTP", .timeLimit(.minutes(2)))
+struct EndToEndTests {
+    let transport = URLSessionTransport(configuration: .init(timeout: .seconds(5)))
+
+    func start(_ configure: (inout WebexEmulator.Configuration) -> Void = { _ in }) async throws -> EmulatorServer {
+        var configuration = WebexEmulator.Configuration.defaults
+        configure(&configuration)
+        return try await EmulatorServer.start(emulator: WebexEmulator(configuration: configuration))
+    }
+
+    func registrar(_ server: EmulatorServer, now: @escaping @Sendable () -> Date = { Date() }) async throws -> MobiusRegistrar {
+        let store = try await EmulatorLogin.tokenStore(
+            transport: transport, baseURL: server.baseURL, configuration: server.emulator.configuration, now: now
+        )
+        return MobiusRegistrar(configuration: server.mobiusConfiguration, transport: transport, tokenProvider: store)
+    }
+
+    @Test("login with PKCE through the authorize redirect, register, and keepalives at the assigned 1 s interval")
+    func keepalivesOnTheWire() async throws {
+        let server = try await start { $0.keepaliveInterval = 1 }
+        defer { server.stop() }
+        let registrar = try await registrar(server)
+        try await withCallingClient(registrar: registrar) { client in
+            let line = try await client.addLine()
+            var events = line.events.makeAsyncIterator()
+            await line.register()
+            #expect(await events.next() == .connecting)
+            guard case .registered(let info) = await events.next() else {
+                Issue.record("not registered")
+                return
+            }
+            #expect(info.keepaliveInterval == .seconds(1))
+            try await Task.sleep(for: .milliseconds(3500))
+            let keepalives = await server.emulator.requestCounts[.keepalive] ?? 0
+            #expect((3...4).contains(keepalives), "keepalives in 3.5 s at 1 s: \(keepalives)")
+            #expect(await server.emulator.registeredDevices.count == 1)
+        }
+        #expect(await server.emulator.registeredDevices.isEmpty)
+    }
+
+    @Test("the access token expires during keepalives: the store refreshes it and the line stays registered")
+    func tokenExpiresDuringKeepalives() async throws {
+        let server = try await start {
+            $0.keepaliveInterval = 1
+            $0.accessTokenLifetime = .seconds(2)
+        }
+        defer { server.stop() }
+        let registrar = try await registrar(server)
+        let names = try await withCallingClient(registrar: registrar) { client in
+            let line = try await client.addLine()
+            let events = line.events
+            await line.register()
+            try await Task.sleep(for: .milliseconds(5500))
+            #expect(await line.info.status == .active)
+            return events
+        }
+        var iterator = names.makeAsyncIterator()
+        var seen: [LineEvent] = []
+        while let event = await iterator.next() {
+            seen.append(event)
+        }
+        #expect(seen.count == 3)
+        #expect(seen.first == .connecting)
+        #expect(seen.last == .unregistered)
+        #expect(await server.emulator.requestCounts[.token]! >= 3)
+    }
+
+    @Test("primary goes down: the line fails over to the backup, and rehomes to the primary when it is back")
+    func failoverAndRehoming() async throws {
+        let server = try await start()
+        defer { server.stop() }
+        let clock = ManualClock()
+        let client = CallingClient(
+            registrar: try await registrar(server), clock: clock, random: RandomSource { $0.upperBound <= 10 ? 10 : $0.lowerBound }
+        )
+        let runner = Task { await client.run() }
+        let line = try await client.addLine()
+        var events = line.events.makeAsyncIterator()
+        await line.register()
+        #expect(await events.serverNames(2) == ["connecting", "registered(primary)"])
+
+        await server.emulator.setOutage(.connectionRefused, server: "primary")
+        for _ in 0..<4 {
+            await clock.waitForSleepers()
+            clock.advance(by: .seconds(30))
+            #expect(await events.serverNames(1) == ["reconnecting"])
+        }
+        await clock.waitForSleepers()
+        clock.advance(by: .seconds(30))
+        #expect(await events.serverNames(3) == ["unregistered", "unregistered", "unregistered"])
+        for _ in 0..<2 {
+            await clock.waitForSleepers()
+            clock.advance(to: clock.sleeperDeadlines[0])
+            #expect(await events.serverNames(1) == ["unregistered"])
+        }
+        #expect(await events.serverNames(1) == ["registered(backup)"])
+        #expect(await server.emulator.registeredDevices.map(\.server) == ["backup"])
+
+        await server.emulator.setOutage(nil, server: "primary")
+        await clock.waitForSleepers(2)
+        clock.advance(to: clock.sleeperDeadlines[1])
+        #expect(await events.serverNames(2) == ["unregistered", "registered(primary)"])
+        #expect(await server.emulator.registeredDevices.map(\.server) == ["primary"])
+
+        client.beginGracefulShutdown()
+        await runner.value
+        #expect(await server.emulator.registeredDevices.isEmpty)
+    }
+
+    @Test("device limit: the old device is deleted and the new one registered")
+    func deviceLimit() async throws {
+        let server = try await start { $0.deviceLimit = 1 }
+        defer { server.stop() }
+        try await withCallingClient(registrar: try await registrar(server)) { client in
+            let first = try await client.addLine()
+            var firstEvents = first.events.makeAsyncIterator()
+            await first.register()
+            #expect(await firstEvents.serverNames(2) == ["connecting", "registered(primary)"])
+            let old = await server.emulator.registeredDevices.map(\.deviceID)
+
+            let second = try await client.addLine()
+            var secondEvents = second.events.makeAsyncIterator()
+            await second.register()
+            #expect(await secondEvents.serverNames(3) == ["connecting", "unregistered", "registered(primary)"])
+            let now = await server.emulator.registeredDevices
+            #expect(now.count == 1)
+            #expect(now.map(\.deviceID) != old)
+            #expect(now.first?.clientDeviceURL == second.device.deviceURL)
+            await first.deregister()
+        }
+    }
+
+    @Test("20 lines on one client register and deregister, and the device table ends empty")
+    func twentyLines() async throws {
+        let server = try await start()
+        defer { server.stop() }
+        try await withCallingClient(registrar: try await registrar(server)) { client in
+            var subscriptions: [LineEvents] = []
+            for _ in 0..<20 {
+                let line = try await client.addLine()
+                subscriptions.append(line.events)
+                await line.register()
+            }
+            for events in subscriptions {
+                var iterator = events.makeAsyncIterator()
+                #expect(await iterator.serverNames(2) == ["connecting", "registered(primary)"])
+            }
+            #expect(await server.emulator.registeredDevices.count == 20)
+            for line in client.lines.prefix(10) {
+                await line.deregister()
+            }
+        }
+        #expect(await server.emulator.registeredDevices.isEmpty)
+        #expect(await server.emulator.requestCounts[.deregister] == 20)
+    }
+
+    @Test("bad input gets a 4xx or a closed connection, and the emulator keeps serving")
+    func badInput() async throws {
+        let server = try await EmulatorServer.start(configuration: .init(requestTimeout: .milliseconds(500)))
+        defer { server.stop() }
+        let port = UInt16(server.baseURL.port!)
+        let inputs: [(String, [UInt8])] = [
+            ("400", Array("\u{01}\u{02}garbage\r\n\r\n".utf8)),
+            ("413", Array("POST /v1/access_token HTTP/1.1\r\nContent-Length: 10485760\r\n\r\n".utf8) + [UInt8](repeating: 0x41, count: 65536)),
+            ("400", Array("GET /v1/region HTTP/1.1\r\nno colon here\r\n\r\n".utf8)),
+            ("408", Array("POST /v1/access_token HTTP/1.1\r\nContent-Length: 50\r\n\r\npartial".utf8)),
+        ]
+        for (status, bytes) in inputs {
+            let connection = try await RawConnection.open(port: port)
+            await connection.send(bytes)
+            #expect(await connection.readToEnd().hasPrefix("HTTP/1.1 \(status) "), "expected \(status)")
+            let region = try await transport.send(HTTPRequest(method: .get, url: server.baseURL.appending(path: "v1/region")))
+            #expect(region.status == 200)
+        }
+    }
+}
+
+extension LineEvents.AsyncIterator {
+    /// The next `count` events, with registrations named by the emulator server's name.
+    mutating func serverNames(_ count: Int) async -> [String] {
+        var names: [String] = []
+        for _ in 0..<count {
+            switch await next() {
+            case .registered(let info)?:
+                let parts = info.server?.url.pathComponents ?? []
+                names.append("registered(\(parts.firstIndex(of: "mobius").map { parts[$0 + 1] } ?? "?"))")
+            case let event?: names.append("\(event)".components(separatedBy: "(").first ?? "")
+            case nil: names.append("<finished>")
+            }
+        }
+        return names
+    }
+}
