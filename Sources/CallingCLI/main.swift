@@ -1,30 +1,47 @@
 import Foundation
 
-/// The `calling` command. Its subcommands arrive with the emulator (see the README's roadmap);
-/// until then it says so plainly rather than pretending.
+/// `calling`: swift-calling's command line.
+let commands: [any CallingCommand.Type] = [
+    DemoCommand.self, EmulatorCommand.self, LoginCommand.self, TokenCommand.self, RegisterCommand.self,
+]
+
 let usage = """
     usage: calling <command> [options]
 
-    swift-calling's command line. These commands are being built and are not available yet:
-      demo        the whole flow (login, register, keepalives, failover) on an embedded emulator
-      emulator    serve the offline Webex emulator on 127.0.0.1
-      login       log in to Webex with OAuth 2.0 and PKCE
-      token       show or refresh the stored tokens
-      register    register lines with Webex Calling and stream their events
+    swift-calling's command line: Webex OAuth login and Webex Calling line registration.
 
-    Today the library is usable from Swift (CallingTransport, CallingAuth); run `swift test` to
-    see it work.
+    commands:
+    \(commands.map { "  " + $0.spec.name.padding(toLength: 10, withPad: " ", startingAt: 0) + $0.spec.summary }.joined(separator: "\n"))
+
+    Run `calling <command> --help` for a command's options.
     """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-switch arguments.first {
-case nil, "-h", "--help", "help":
-    print(usage)
+let environment = ProcessInfo.processInfo.environment
+guard let name = arguments.first, !["-h", "--help", "help"].contains(name) else {
+    Output.write(usage)
     exit(arguments.isEmpty ? 2 : 0)
-case let command? where ["demo", "emulator", "login", "token", "register"].contains(command):
-    FileHandle.standardError.write(Data("calling: `\(command)` is not built yet; run `swift test` to exercise the library today\n".utf8))
-    exit(1)
-case let command?:
-    FileHandle.standardError.write(Data("calling: unknown command '\(command)'; run `calling --help` for the list\n".utf8))
+}
+guard let command = commands.first(where: { $0.spec.name == name }) else {
+    Output.error("calling: unknown command '\(name)'; run `calling --help` for the list")
     exit(2)
+}
+let rest = Array(arguments.dropFirst())
+if rest.contains("--help") || rest.contains("-h") {
+    Output.write(command.spec.help)
+    exit(0)
+}
+do {
+    let parsed = try Arguments(rest, spec: command.spec, environment: environment)
+    try await command.run(parsed, environment: environment, output: Output(json: parsed.has("json")))
+    exit(0)
+} catch let error as UsageError {
+    Output.error("calling \(name): \(error.message)\nRun `calling \(name) --help` for usage.")
+    exit(2)
+} catch let error as CommandFailure {
+    Output.error("calling \(name): \(error.message)")
+    exit(1)
+} catch {
+    Output.error("calling \(name): \(error)")
+    exit(1)
 }

@@ -53,6 +53,9 @@ public final class EmulatorServer: Sendable {
             mobiusBaseURLs: Dictionary(uniqueKeysWithValues: bases.map { ($0.key, $0.value.appending(path: $0.key)) }),
             observingOutages: { [weak server] name, outage in server?.follow(outage, server: name) }
         )
+        for name in mobius.keys where await emulator.outage(ofServer: name) == .connectionRefused {
+            server.follow(.connectionRefused, server: name)
+        }
         return server
     }
 

@@ -50,7 +50,7 @@ public actor WebexEmulator {
     }
 
     /// The emulator's settings.
-    public let configuration: Configuration
+    public nonisolated let configuration: Configuration
     let now: @Sendable () -> Date
     var codes: [String: Code] = [:]
     var accessTokens: [String: AccessGrant] = [:]
@@ -86,6 +86,11 @@ public actor WebexEmulator {
     public func setOutage(_ outage: ServerOutage?, server: String) async {
         outages[server] = outage
         await outageObserver?(server, outage)
+    }
+
+    /// The outage Mobius server `name` has, if any.
+    public func outage(ofServer name: String) -> ServerOutage? {
+        outages[name]
     }
 
     /// Answers the next `count` requests to `endpoint` with `fault`.

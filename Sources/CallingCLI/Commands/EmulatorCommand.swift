@@ -1,0 +1,105 @@
+import CallingEmulator
+import CallingLoopback
+import CallingTransport
+import Foundation
+
+/// `calling emulator`: serves the offline Webex emulator until Ctrl-C.
+enum EmulatorCommand: CallingCommand {
+    static let spec = CommandSpec(
+        name: "emulator",
+        summary: "serve the offline Webex emulator on 127.0.0.1 until Ctrl-C",
+        usage: "emulator [--port N] [--keepalive-interval S] [--fault SPEC] …",
+        options: [
+            OptionSpec("port", value: "N", "the main port (default: a free one)"),
+            OptionSpec("client-id", value: "ID", "the test integration's client id (default: swift-calling-emulator)"),
+            OptionSpec("client-secret-file", value: "FILE", "a file holding its client secret (default: emulator-secret)"),
+            OptionSpec("keepalive-interval", value: "S", "the keepalive interval registrations get, in seconds (default: 30)"),
+            OptionSpec("access-token-ttl", value: "S", "access token lifetime in seconds (default: 3600)"),
+            OptionSpec("device-limit", value: "N", "lines one user may register at once (default: 100)"),
+            OptionSpec("fault", value: "SPEC", "faults, comma-separated: SERVER=refuse|503, or ENDPOINT=STATUS[xCOUNT][@RETRY_AFTER]"),
+        ],
+        details: """
+            The first line printed is exactly `emulator listening on http://127.0.0.1:PORT`.
+            Point a client at it with `calling login --emulator URL` and `calling register --emulator URL`.
+            Servers: primary, backup. Endpoints: \(EmulatorEndpoint.all.map(\.name).joined(separator: ", ")).
+            Example: --fault primary=refuse,register=429x2@20
+            """
+    )
+
+    static func run(_ arguments: Arguments, environment: [String: String], output: Output) async throws {
+        var configuration = WebexEmulator.Configuration.defaults
+        configuration.clientID = arguments.value("client-id") ?? configuration.clientID
+        if let file = arguments.value("client-secret-file") {
+            guard let secret = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw CommandFailure(message: "cannot read the client secret file \(file): check the path and its permissions")
+            }
+            configuration.clientSecret = Secret(secret.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        configuration.keepaliveInterval = try arguments.integer("keepalive-interval", default: 30, range: 1...3600)
+        configuration.accessTokenLifetime = .seconds(try arguments.integer("access-token-ttl", default: 3600, range: 1...1_209_600))
+        configuration.deviceLimit = try arguments.integer("device-limit", default: 100, range: 1...100_000)
+        let port = try arguments.integer("port", default: 0, range: 0...65535)
+        let faults = try (arguments.value("fault") ?? "").split(separator: ",").map { try Fault(String($0)) }
+
+        let emulator = WebexEmulator(configuration: configuration)
+        for fault in faults {
+            await fault.apply(to: emulator)
+        }
+        let server: EmulatorServer
+        do {
+            server = try await EmulatorServer.start(emulator: emulator, configuration: .init(port: UInt16(port)))
+        } catch {
+            throw CommandFailure(message: "\(error)")
+        }
+        defer { server.stop() }
+        let base = server.baseURL.absoluteString
+        output.emit("emulator listening on \(base)", ["event": "listening", "url": base])
+        output.emit("client id: \(configuration.clientID)", ["event": "client", "clientId": configuration.clientID])
+        output.emit("authorize: \(base)/v1/authorize   token: \(base)/v1/access_token", ["event": "oauth", "authorize": "\(base)/v1/authorize", "token": "\(base)/v1/access_token"])
+        output.emit("use it: calling login --emulator \(base) --no-browser; calling register --emulator \(base)", ["event": "hint", "emulator": base])
+        output.emit("admin: \(base)/_emulator/state; Ctrl-C stops", ["event": "admin", "state": "\(base)/_emulator/state"])
+        for await _ in Signals.interrupts() {
+            break
+        }
+        output.emit("emulator stopped", ["event": "stopped"])
+    }
+
+    /// One `--fault` item.
+    struct Fault {
+        enum Kind {
+            case outage(server: String, ServerOutage)
+            case answer(EmulatorEndpoint, EmulatorFault, count: Int)
+        }
+
+        let kind: Kind
+
+        init(_ text: String) throws {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else {
+                throw UsageError(message: "--fault '\(text)' is not NAME=VALUE")
+            }
+            if let outage = ServerOutage(name: parts[1]) {
+                kind = .outage(server: parts[0], outage)
+                return
+            }
+            guard let endpoint = EmulatorEndpoint(name: parts[0]) else {
+                throw UsageError(message: "--fault '\(text)': '\(parts[0])' is neither refuse/503 for a server nor an endpoint (\(EmulatorEndpoint.all.map(\.name).joined(separator: ", ")))")
+            }
+            let retrySplit = parts[1].split(separator: "@", maxSplits: 1).map(String.init)
+            let countSplit = retrySplit[0].split(separator: "x", maxSplits: 1).map(String.init)
+            guard let status = Int(countSplit[0]), (100...599).contains(status),
+                let count = countSplit.count > 1 ? Int(countSplit[1]) : 1, count > 0
+            else {
+                throw UsageError(message: "--fault '\(text)': expected STATUS[xCOUNT][@RETRY_AFTER], for example 503x2 or 429@20")
+            }
+            kind = .answer(endpoint, EmulatorFault(status: status, retryAfter: retrySplit.count > 1 ? retrySplit[1] : nil), count: count)
+        }
+
+        func apply(to emulator: WebexEmulator) async {
+            switch kind {
+            case .outage(let server, let outage): await emulator.setOutage(outage, server: server)
+            case .answer(let endpoint, let fault, let count): await emulator.inject(fault, count: count, into: endpoint)
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import CallingAuth
+import CallingLoopback
+import CallingTransport
+import Foundation
+
+/// `calling login`: the RFC 8252 loopback login, storing the tokens in the token file.
+enum LoginCommand: CallingCommand {
+    static let spec = CommandSpec(
+        name: "login",
+        summary: "log in with OAuth 2.0 + PKCE through a loopback redirect and store the tokens",
+        usage: "login --client-id ID [--client-secret-file FILE] [--no-browser] …",
+        options: AuthOptions.specs + [
+            OptionSpec("redirect-port", value: "N", "the loopback port for the redirect (default: a free one)"),
+            OptionSpec("redirect-uri", value: "URI", "the redirect URI to send (default: http://127.0.0.1:PORT/callback)"),
+            OptionSpec("timeout", value: "S", "how long to wait for the browser, in seconds (default: 300)"),
+            OptionSpec("no-browser", "print the URL only; do not try to open a browser"),
+        ],
+        details: """
+            The redirect URI is http://127.0.0.1:PORT/callback: register it with your integration (Webex
+            accepts a loopback redirect on any port when its path matches; fix the port with
+            --redirect-port if yours does not). The client secret is never taken as a plain flag.
+            """
+    )
+
+    static func run(_ arguments: Arguments, environment: [String: String], output: Output) async throws {
+        let port = try arguments.integer("redirect-port", default: 0, range: 0...65535)
+        let timeout = try arguments.integer("timeout", default: 300, range: 1...86400)
+        let redirects = RedirectInbox()
+        let listener: LoopbackHTTPServer
+        do {
+            listener = try LoopbackHTTPServer.start(configuration: .init(port: UInt16(port))) { request in
+                await redirects.receive(request.url)
+            }
+        } catch {
+            throw CommandFailure(message: "\(error)")
+        }
+        defer { listener.stop() }
+        let redirectURI = try arguments.url("redirect-uri") ?? URL(string: "http://127.0.0.1:\(listener.port)/callback")!
+        let settings = try AuthSettings(arguments, environment: environment, redirectURI: redirectURI)
+        let transport = URLSessionTransport()
+        let oauth = OAuthClient(configuration: settings.configuration, transport: transport)
+        let request = oauth.makeAuthorizationRequest()
+        await redirects.expect(request)
+
+        output.emit("Open this URL in a browser to log in (waiting up to \(timeout) s for the redirect to \(redirectURI.absoluteString)):", ["event": "authorize"])
+        output.emit(request.url.absoluteString, ["event": "url", "url": request.url.absoluteString])
+        if !arguments.has("no-browser") {
+            openBrowser(request.url)
+        }
+        let code = try await redirects.code(within: .seconds(timeout))
+        let tokens: TokenResponse
+        do {
+            tokens = try await oauth.exchange(code: code, for: request)
+        } catch {
+            throw CommandFailure(message: "the code exchange failed: \(error)")
+        }
+        let saved = try await settings.tokenStore(transport: transport).login(with: tokens)
+        output.emit(
+            "logged in; tokens saved to \(settings.tokenFile) (access token valid until \(saved.accessTokenExpiresAt))",
+            ["event": "logged-in", "tokenFile": settings.tokenFile, "accessTokenExpiresAt": "\(saved.accessTokenExpiresAt)"]
+        )
+    }
+
+    private static func openBrowser(_ url: URL) {
+        let process = Process()
+        #if os(macOS)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/open")
+        #else
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/xdg-open")
+        #endif
+        process.arguments = [url.absoluteString]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try? process.run()
+    }
+}
+
+/// Receives the browser's redirect on the loopback server and hands the checked code to the command.
+actor RedirectInbox {
+    private var request: AuthorizationRequest?
+    private var result: Result<Secret, any Error>?
+    private var waiter: CheckedContinuation<Result<Secret, any Error>, Never>?
+
+    func expect(_ request: AuthorizationRequest) {
+        self.request = request
+    }
+
+    /// Answers the browser; the first redirect to the callback path decides the outcome.
+    func receive(_ url: URL) -> HTTPResponse {
+        guard let request, result == nil else {
+            return HTTPResponse(status: 404, body: Data("Nothing to see here.\n".utf8))
+        }
+        let outcome = Result { try request.authorizationCode(fromRedirect: url) }
+        if case .failure(let error as OAuthError) = outcome, error.code == .redirectMismatch {
+            return HTTPResponse(status: 404, body: Data("Not the login callback.\n".utf8))
+        }
+        result = outcome
+        waiter?.resume(returning: outcome)
+        waiter = nil
+        switch outcome {
+        case .success:
+            return page(200, "Logged in. You can close this window and return to the terminal.")
+        case .failure(let error):
+            return page(400, "The login failed: \(error). Return to the terminal.")
+        }
+    }
+
+    /// The code, or the redirect's error, or a timeout failure.
+    func code(within limit: Duration) async throws -> Secret {
+        let timer = Task {
+            try await Task.sleep(for: limit)
+            self.timeOut(limit)
+        }
+        defer { timer.cancel() }
+        let outcome = await withCheckedContinuation { continuation in
+            if let result {
+                continuation.resume(returning: result)
+            } else {
+                waiter = continuation
+            }
+        }
+        switch outcome {
+        case .success(let code):
+            return code
+        case .failure(let error as OAuthError):
+            throw CommandFailure(message: "the login failed: \(error.message)")
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    private func timeOut(_ limit: Duration) {
+        guard result == nil else { return }
+        let failure = Result<Secret, any Error>.failure(
+            CommandFailure(message: "no redirect arrived within \(limit.components.seconds) s: open the URL printed above, or raise --timeout")
+        )
+        result = failure
+        waiter?.resume(returning: failure)
+        waiter = nil
+    }
+
+    private func page(_ status: Int, _ text: String) -> HTTPResponse {
+        HTTPResponse(
+            status: status, headers: ["Content-Type": "text/html; charset=utf-8"],
+            body: Data("<!doctype html><title>swift-calling</title><p>\(text)</p>\n".utf8)
+        )
+    }
+}

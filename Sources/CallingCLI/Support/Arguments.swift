@@ -1,0 +1,85 @@
+import Foundation
+
+/// A command line misused: exit status 2, a one-line hint.
+struct UsageError: Error {
+    let message: String
+}
+
+/// A command that failed: exit status 1, a message that names the cause and the fix.
+struct CommandFailure: Error {
+    let message: String
+}
+
+/// Parsed options of one command, with environment variables as fallbacks.
+struct Arguments {
+    private var values: [String: String] = [:]
+    private var flags: Set<String> = []
+    private let spec: CommandSpec
+    private let environment: [String: String]
+    private(set) var positionals: [String] = []
+
+    /// Parses `--name value`, `--name=value` and `--flag` against `spec`.
+    init(_ arguments: [String], spec: CommandSpec, environment: [String: String]) throws {
+        self.spec = spec
+        self.environment = environment
+        var remaining = arguments[...]
+        while let argument = remaining.popFirst() {
+            guard argument.hasPrefix("--") else {
+                positionals.append(argument)
+                continue
+            }
+            var name = String(argument.dropFirst(2))
+            var inlineValue: String?
+            if let equals = name.firstIndex(of: "=") {
+                inlineValue = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            guard let option = spec.options.first(where: { $0.name == name }) else {
+                throw UsageError(message: "unknown option --\(name)")
+            }
+            if option.value == nil {
+                guard inlineValue == nil else { throw UsageError(message: "--\(name) takes no value") }
+                flags.insert(name)
+            } else {
+                guard let value = inlineValue ?? remaining.popFirst(), !value.hasPrefix("--") || inlineValue != nil else {
+                    throw UsageError(message: "--\(name) needs a value (\(option.value!))")
+                }
+                values[name] = value
+            }
+        }
+    }
+
+    /// Whether a flag was given.
+    func has(_ flag: String) -> Bool {
+        flags.contains(flag)
+    }
+
+    /// An option's value, from the command line or else its environment variable.
+    func value(_ name: String) -> String? {
+        if let value = values[name] { return value }
+        guard let variable = spec.options.first(where: { $0.name == name })?.environment,
+            let value = environment[variable], !value.isEmpty
+        else {
+            return nil
+        }
+        return value
+    }
+
+    /// An integer option, checked.
+    func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = value(name) else { return fallback }
+        guard let number = Int(text), range.contains(number) else {
+            throw UsageError(message: "--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return number
+    }
+
+    /// A URL option, checked.
+    func url(_ name: String) throws -> URL? {
+        guard let text = value(name) else { return nil }
+        guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw UsageError(message: "--\(name) must be an http(s) URL, not '\(text)'")
+        }
+        return url
+    }
+}

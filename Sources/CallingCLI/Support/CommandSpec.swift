@@ -1,0 +1,51 @@
+import Foundation
+
+/// One option of a command: a flag (no value) or an option with a value, perhaps also read from
+/// an environment variable.
+struct OptionSpec {
+    let name: String
+    let value: String?
+    let help: String
+    let environment: String?
+
+    init(_ name: String, value: String? = nil, environment: String? = nil, _ help: String) {
+        self.name = name
+        self.value = value
+        self.help = help
+        self.environment = environment
+    }
+
+    static let json = OptionSpec("json", "one JSON object per line instead of text")
+    static let help = OptionSpec("help", "show this help")
+}
+
+/// A subcommand's name, help text and options; the help is generated from them.
+struct CommandSpec {
+    let name: String
+    let summary: String
+    let usage: String
+    let options: [OptionSpec]
+    let details: String
+
+    init(name: String, summary: String, usage: String, options: [OptionSpec], details: String = "") {
+        self.name = name
+        self.summary = summary
+        self.usage = usage
+        self.options = options + [.json, .help]
+        self.details = details
+    }
+
+    var help: String {
+        var lines = ["usage: calling \(usage)", "", summary, "", "options:"]
+        let labels = options.map { option in "--\(option.name)" + (option.value.map { " \($0)" } ?? "") }
+        let width = (labels.map(\.count).max() ?? 0) + 2
+        for (option, label) in zip(options, labels) {
+            let environment = option.environment.map { " [env: \($0)]" } ?? ""
+            lines.append("  " + label.padding(toLength: width, withPad: " ", startingAt: 0) + option.help + environment)
+        }
+        if !details.isEmpty {
+            lines += ["", details]
+        }
+        return lines.joined(separator: "\n")
+    }
+}
