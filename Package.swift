@@ -55,7 +55,7 @@ let package = Package(
             name: "CallingEmulatorTests",
             dependencies: ["CallingEmulator", "CallingAuth", "CallingCore", "CallingTransport", "CallingTestSupport"]
         ),
-        .testTarget(name: "CallingCLITests", dependencies: ["CallingCLI"]),
+        .testTarget(name: "CallingCLITests", dependencies: ["CallingCLI", "CallingTransport"]),
     ]
 )
 

@@ -1,50 +1,78 @@
 import Foundation
 import Testing
 
-/// Runs the built `calling` executable and captures what it printed.
-func runCalling(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-    let executable = Bundle.main.executableURL!.deletingLastPathComponent().appending(path: "calling")
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    let output = Pipe()
-    let error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    try process.run()
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
-}
+@Suite("calling: usage and errors")
+struct CommandLineUsageTests {
+    @Test("--help prints the commands and exits 0; no command exits 2")
+    func help() async throws {
+        let help = try await CallingProcess.run(["--help"])
+        #expect(help.status == 0)
+        for command in ["demo", "emulator", "login", "token", "register"] {
+            #expect(help.output.contains("  \(command) "))
+        }
+        #expect(try await CallingProcess.run([]).status == 2)
+    }
 
-@Suite("calling command line")
-struct CommandLineTests {
-    @Test("--help prints the usage and exits 0")
-    func help() throws {
-        let result = try runCalling(["--help"])
+    @Test("each command's --help lists its options and exits 0", arguments: ["demo", "emulator", "login", "token", "register"])
+    func commandHelp(command: String) async throws {
+        let result = try await CallingProcess.run([command, "--help"])
         #expect(result.status == 0)
-        #expect(result.output.hasPrefix("usage: calling <command>"))
+        #expect(result.output.hasPrefix("usage: calling \(command)"))
+        #expect(result.output.contains("--json"))
     }
 
-    @Test("no command prints the usage and exits 2")
-    func noCommand() throws {
-        let result = try runCalling([])
+    @Test("the login help shows the redirect URI an integration must register")
+    func loginHelp() async throws {
+        let result = try await CallingProcess.run(["login", "--help"])
+        #expect(result.output.contains("http://127.0.0.1:PORT/callback"))
+        #expect(result.output.contains("[env: WEBEX_CLIENT_ID]"))
+    }
+
+    @Test("an unknown command or flag exits 2 with a one-line hint")
+    func unknown() async throws {
+        let command = try await CallingProcess.run(["frobnicate"])
+        #expect(command.status == 2)
+        #expect(command.error == "calling: unknown command 'frobnicate'; run `calling --help` for the list\n")
+        let flag = try await CallingProcess.run(["register", "--frobnicate"])
+        #expect(flag.status == 2)
+        #expect(flag.error.hasPrefix("calling register: unknown option --frobnicate\n"))
+        let value = try await CallingProcess.run(["register", "--lines", "many"])
+        #expect(value.status == 2)
+        #expect(value.error.contains("--lines must be a whole number"))
+    }
+
+    @Test("a missing client id exits 2 with a hint")
+    func missingClientID() async throws {
+        let result = try await CallingProcess.run(["login", "--no-browser"])
         #expect(result.status == 2)
-        #expect(result.output.hasPrefix("usage: calling"))
+        #expect(result.error.contains("missing --client-id (or WEBEX_CLIENT_ID)"))
     }
 
-    @Test("an unknown command exits 2 with a one-line hint")
-    func unknownCommand() throws {
-        let result = try runCalling(["frobnicate"])
+    @Test("a client secret is never taken as a plain flag")
+    func noSecretFlag() async throws {
+        let result = try await CallingProcess.run(["login", "--client-id", "c", "--client-secret", "s"])
         #expect(result.status == 2)
-        #expect(result.error == "calling: unknown command 'frobnicate'; run `calling --help` for the list\n")
+        #expect(result.error.contains("unknown option --client-secret"))
     }
 
-    @Test("a command that is not built yet says so and exits 1")
-    func notBuilt() throws {
-        let result = try runCalling(["demo"])
+    @Test("a corrupt token file exits 1 naming the path and the fix")
+    func corruptTokenFile() async throws {
+        let path = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString).json").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("{ not json".utf8)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for arguments in [["token", "status", "--token-file", path], ["register", "--emulator", "http://127.0.0.1:9", "--token-file", path]] {
+            let result = try await CallingProcess.run(arguments)
+            #expect(result.status == 1)
+            #expect(result.error.contains(path))
+            #expect(result.error.contains("run `calling login` again"))
+        }
+        #expect(FileManager.default.contents(atPath: path) == Data("{ not json".utf8))
+    }
+
+    @Test("no tokens yet: token status says to log in")
+    func noTokens() async throws {
+        let result = try await CallingProcess.run(["token", "status", "--token-file", "/nonexistent/tokens.json"])
         #expect(result.status == 1)
-        #expect(result.error.contains("`demo` is not built yet"))
+        #expect(result.error.contains("run `calling login` first"))
     }
 }

@@ -67,8 +67,9 @@ enum RegisterCommand: CallingCommand {
         _ = await signals.next()
         output.emit("deregistering…", ["event": "stopping"])
         client.beginGracefulShutdown()
-        let second = Task {
-            _ = await signals.next()
+        let second = Task { [signals] in
+            var signals = signals
+            guard await signals.next() != nil else { return }
             Output.error("calling register: stopped without deregistering")
             exit(130)
         }

@@ -1,0 +1,71 @@
+import CallingTransport
+import Foundation
+
+/// The built `calling` executable, run as a child process with its output collected.
+final class CallingProcess: Sendable {
+    static let executable = Bundle.main.executableURL!.deletingLastPathComponent().appending(path: "calling")
+
+    private let process: Process
+    private let collected = Locked((output: "", error: ""))
+    private let finished = Locked<CheckedContinuation<Void, Never>?>(nil)
+
+    /// Starts `calling` with `arguments`, and `environment` added to a minimal one.
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        var base = ["PATH": "/usr/bin:/bin", "HOME": FileManager.default.temporaryDirectory.path]
+        base.merge(environment) { $1 }
+        process.environment = base
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = FileHandle.nullDevice
+        for (pipe, isError) in [(output, false), (error, true)] {
+            pipe.fileHandleForReading.readabilityHandler = { [collected] handle in
+                let text = String(decoding: handle.availableData, as: UTF8.self)
+                collected.withLock { isError ? ($0.error += text) : ($0.output += text) }
+            }
+        }
+        try process.run()
+    }
+
+    /// Runs `calling` to completion.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String, error: String) {
+        let process = try CallingProcess(arguments, environment: environment)
+        let status = await process.exitStatus()
+        return (status, process.output, process.error)
+    }
+
+    var output: String { collected.withLock(\.output) }
+    var error: String { collected.withLock(\.error) }
+
+    /// Waits (up to `seconds`) for a line of output that satisfies `matches`.
+    func line(within seconds: Double = 30, where matches: (String) -> Bool) async throws -> String {
+        let deadline = Date() + seconds
+        while Date() < deadline {
+            if let line = output.split(separator: "\n").map(String.init).first(where: matches) {
+                return line
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "no matching line in: \(output) \(error)"])
+    }
+
+    func interrupt() {
+        process.interrupt()
+    }
+
+    /// Waits for the process to end and returns its exit status.
+    func exitStatus() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            Thread {
+                self.process.waitUntilExit()
+                Thread.sleep(forTimeInterval: 0.05)
+                continuation.resume()
+            }.start()
+        }
+        return process.terminationStatus
+    }
+}

@@ -1,0 +1,91 @@
+import CallingTransport
+import Foundation
+import Testing
+
+@Suite("calling: flows against the emulator", .serialized, .timeLimit(.minutes(2)))
+struct CommandFlowTests {
+    static let secrets = ["emu-at-", "emu-rt-", "emu-code-", "emulator-secret", "code_verifier"]
+
+    func expectNoSecrets(_ texts: String...) {
+        for text in texts {
+            for secret in Self.secrets {
+                #expect(!text.contains(secret), "\(secret) printed")
+            }
+        }
+    }
+
+    @Test("demo: exits 0 and shows login, registration, keepalives, failover, rehoming and deregistration in order")
+    func demo() async throws {
+        let result = try await CallingProcess.run(["demo"])
+        #expect(result.status == 0, "\(result.error)")
+        let steps = ["emulator listening on http://127.0.0.1:", "logged in:", "line 1: connecting", "line 1: registered on primary",
+                     "keepalive 2 → HTTP 200", "taking the primary server down", "line 1: reconnecting", "line 1: registered on backup",
+                     "bringing the primary server back", "line 1: registered on primary", "0 devices left"]
+        var position = result.output.startIndex
+        for step in steps {
+            guard let found = result.output.range(of: step, range: position..<result.output.endIndex) else {
+                Issue.record("missing or out of order: \(step)\n\(result.output)")
+                return
+            }
+            position = found.upperBound
+        }
+        expectNoSecrets(result.output, result.error)
+    }
+
+    @Test("demo --json prints one JSON object per line")
+    func demoJSON() async throws {
+        let result = try await CallingProcess.run(["demo", "--json"])
+        #expect(result.status == 0)
+        let lines = result.output.split(separator: "\n")
+        #expect(lines.count > 20)
+        for line in lines {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] != nil, "\(line)")
+        }
+    }
+
+    @Test("login --no-browser against the emulator, the test following the URL; then token status and register --lines 3 until SIGINT")
+    func loginRegisterInterrupt() async throws {
+        let emulator = try CallingProcess(["emulator", "--keepalive-interval", "1"])
+        defer { emulator.interrupt() }
+        let first = try await emulator.line { $0.hasPrefix("emulator listening on ") }
+        #expect(emulator.output.hasPrefix("emulator listening on http://127.0.0.1:"))
+        let base = String(first.dropFirst("emulator listening on ".count))
+        let tokenFile = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString)/tokens.json").path
+        defer { try? FileManager.default.removeItem(atPath: (tokenFile as NSString).deletingLastPathComponent) }
+        let shared = ["--emulator", base, "--token-file", tokenFile]
+
+        let login = try CallingProcess(["login", "--no-browser"] + shared)
+        let authorize = try await login.line { $0.hasPrefix("http://127.0.0.1") && $0.contains("/v1/authorize?") }
+        let transport = URLSessionTransport()
+        let redirect = try await transport.send(HTTPRequest(method: .get, url: URL(string: authorize)!))
+        #expect(redirect.status == 302)
+        let callback = try await transport.send(HTTPRequest(method: .get, url: URL(string: redirect.headers["Location"]!)!))
+        #expect(callback.status == 200)
+        #expect(await login.exitStatus() == 0)
+        #expect(login.output.contains("logged in; tokens saved to \(tokenFile)"))
+        let mode = try FileManager.default.attributesOfItem(atPath: tokenFile)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        let status = try await CallingProcess.run(["token", "status", "--token-file", tokenFile])
+        #expect(status.status == 0)
+        #expect(status.output.contains("access token: valid until"))
+        let refresh = try await CallingProcess.run(["token", "refresh"] + shared)
+        #expect(refresh.status == 0, "\(refresh.error)")
+
+        let register = try CallingProcess(["register", "--lines", "3", "--json"] + shared)
+        for line in 1...3 {
+            _ = try await register.line { $0.contains(#""event":"registered""#) && $0.contains(#""line":\#(line)"#) }
+        }
+        let state = try await transport.send(HTTPRequest(method: .get, url: URL(string: base + "/_emulator/state")!))
+        #expect(((try JSONSerialization.jsonObject(with: state.body) as? [String: Any])?["registrations"] as? [Any])?.count == 3)
+        register.interrupt()
+        #expect(await register.exitStatus() == 0)
+        let after = try await transport.send(HTTPRequest(method: .get, url: URL(string: base + "/_emulator/state")!))
+        #expect(((try JSONSerialization.jsonObject(with: after.body) as? [String: Any])?["registrations"] as? [Any])?.isEmpty == true)
+        #expect(register.output.contains(#""event":"stopped""#))
+
+        emulator.interrupt()
+        #expect(await emulator.exitStatus() == 0)
+        expectNoSecrets(login.output, login.error, status.output, refresh.output, register.output, register.error, emulator.output)
+    }
+}
