@@ -19,13 +19,15 @@ extension WebexEmulator {
         guard (body["userId"] as? String) == userID, request.headers["cisco-device-url"] == clientDeviceURL else {
             return Self.json(403, ["message": "userId or cisco-device-url does not match the token's user and device", "errorCode": 103])
         }
-        let existing = registrations.values.first { $0.clientDeviceURL == clientDeviceURL && $0.userID == userID }
+        let existing = deviceIDs[userID + " " + clientDeviceURL].flatMap { registrations[$0] }
         let deviceID: String
         if let existing {
             deviceID = existing.deviceID
         } else {
-            let mine = registrations.values.filter { $0.userID == userID }.sorted { $0.sequence < $1.sequence }
-            if mine.count >= configuration.deviceLimit, let oldest = mine.first {
+            let mine = userDevices[userID] ?? []
+            if mine.count >= configuration.deviceLimit,
+                let oldest = mine.compactMap({ registrations[$0] }).min(by: { $0.sequence < $1.sequence })
+            {
                 return Self.json(403, [
                     "userId": userID, "errorCode": 101, "message": "Device limit exceeded",
                     "devices": [[
@@ -38,6 +40,8 @@ extension WebexEmulator {
         }
         let registered = now()
         registrationSequence += 1
+        deviceIDs[userID + " " + clientDeviceURL] = deviceID
+        userDevices[userID, default: []].insert(deviceID)
         registrations[deviceID] = Registration(
             deviceID: deviceID, userID: userID, clientDeviceURL: clientDeviceURL, server: server, serverBase: serverBase,
             lastKeepalive: registered, sequence: existing?.sequence ?? registrationSequence
@@ -60,7 +64,7 @@ extension WebexEmulator {
 
     /// `POST {server}devices/{id}/status`: 404 for an unknown, expired or moved registration.
     func keepalive(deviceID: String, server: String) -> HTTPResponse {
-        expireRegistrations()
+        expireIfStale(deviceID)
         guard registrations[deviceID]?.server == server else {
             return Self.json(404, ["message": "Device not found."])
         }
@@ -70,18 +74,40 @@ extension WebexEmulator {
 
     /// `DELETE {server}devices/{id}`.
     func deregister(deviceID: String) -> HTTPResponse {
-        expireRegistrations()
-        guard registrations.removeValue(forKey: deviceID) != nil else {
+        expireIfStale(deviceID)
+        guard remove(deviceID) else {
             return Self.json(404, ["message": "Device not found."])
         }
         return Self.json(200, [:])
     }
 
     /// Drops registrations that missed keepalives for longer than `expiryIntervals` intervals.
-    func expireRegistrations() {
-        let limit = TimeInterval(configuration.keepaliveInterval * configuration.expiryIntervals)
+    /// Unless forced, sweeps at most once a second, so that many registrations cost O(1) each.
+    func expireRegistrations(force: Bool = false) {
         let now = now()
-        registrations = registrations.filter { now.timeIntervalSince($0.value.lastKeepalive) <= limit }
+        guard force || now.timeIntervalSince(lastExpirySweep) >= 1 else { return }
+        lastExpirySweep = now
+        for (deviceID, registration) in registrations where isStale(registration, now: now) {
+            remove(deviceID)
+        }
+    }
+
+    private func expireIfStale(_ deviceID: String) {
+        if let registration = registrations[deviceID], isStale(registration, now: now()) {
+            remove(deviceID)
+        }
+    }
+
+    private func isStale(_ registration: Registration, now: Date) -> Bool {
+        now.timeIntervalSince(registration.lastKeepalive) > TimeInterval(configuration.keepaliveInterval * configuration.expiryIntervals)
+    }
+
+    @discardableResult
+    private func remove(_ deviceID: String) -> Bool {
+        guard let registration = registrations.removeValue(forKey: deviceID) else { return false }
+        deviceIDs[registration.userID + " " + registration.clientDeviceURL] = nil
+        userDevices[registration.userID]?.remove(deviceID)
+        return true
     }
 
     static func trackingID(_ request: HTTPRequest) -> String {

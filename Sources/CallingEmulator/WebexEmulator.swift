@@ -56,6 +56,11 @@ public actor WebexEmulator {
     var accessTokens: [String: AccessGrant] = [:]
     var refreshTokens: [String: RefreshGrant] = [:]
     var registrations: [String: Registration] = [:]
+    /// Device id by user and client device, so a repeat registration is found at once.
+    var deviceIDs: [String: String] = [:]
+    /// Each user's device ids, for the device limit.
+    var userDevices: [String: Set<String>] = [:]
+    var lastExpirySweep = Date.distantPast
     var wdmDevices = 0
     var registrationSequence = 0
     var outages: [String: ServerOutage] = [:]
@@ -139,7 +144,7 @@ public actor WebexEmulator {
 
     /// The live registrations (expired ones removed), oldest first.
     public var registeredDevices: [RegisteredDeviceSnapshot] {
-        expireRegistrations()
+        expireRegistrations(force: true)
         return registrations.values.sorted { $0.sequence < $1.sequence }
             .map { RegisteredDeviceSnapshot(deviceID: $0.deviceID, userID: $0.userID, clientDeviceURL: $0.clientDeviceURL, server: $0.server, lastKeepalive: $0.lastKeepalive) }
     }

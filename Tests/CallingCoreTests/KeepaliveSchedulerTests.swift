@@ -14,7 +14,7 @@ final class RecordingTarget: KeepaliveTarget {
         self.fires = fires
     }
 
-    func keepaliveDue() {
+    func keepaliveDue(deadline: Duration) {
         fires.yield((name, time.now()))
     }
 }
@@ -169,5 +169,36 @@ struct KeepaliveSchedulerTests {
         sleeping.cancel()
         await sleeping.value
         #expect(clock.sleeperCount == 0)
+    }
+}
+
+/// Reports the deadline each fire was due at.
+final class DeadlineTarget: KeepaliveTarget {
+    let deadlines: AsyncStream<Duration>.Continuation
+
+    init(_ deadlines: AsyncStream<Duration>.Continuation) {
+        self.deadlines = deadlines
+    }
+
+    func keepaliveDue(deadline: Duration) {
+        deadlines.yield(deadline)
+    }
+}
+
+@Suite("Keepalive scheduler deadlines", .timeLimit(.minutes(1)))
+struct KeepaliveSchedulerDeadlineTests {
+    @Test("a late fire still reports the deadline it was due at")
+    func reportsDeadline() async {
+        let clock = ManualClock()
+        let scheduler = KeepaliveScheduler(time: TimeSource(clock: clock, date: clock.wallClock), tolerance: .milliseconds(10))
+        let (stream, continuation) = AsyncStream.makeStream(of: Duration.self)
+        let driver = Task { await scheduler.run() }
+        _ = scheduler.schedule(DeadlineTarget(continuation), every: .seconds(30))
+        var deadlines = stream.makeAsyncIterator()
+        await clock.waitForSleepers()
+        clock.advance(by: .seconds(35))
+        #expect(await deadlines.next() == .seconds(30))
+        driver.cancel()
+        await driver.value
     }
 }

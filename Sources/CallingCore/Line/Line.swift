@@ -337,7 +337,7 @@ public actor Line: KeepaliveTarget {
 
     // MARK: Keepalives
 
-    package nonisolated func keepaliveDue() {
+    package nonisolated func keepaliveDue(deadline: Duration) {
         Task { await sendKeepalive() }
     }
 

@@ -185,14 +185,14 @@ package final class KeepaliveScheduler: Sendable {
 
     private func fireDue() {
         let now = time.now().nanoseconds
-        let due = state.withLock { state -> [any KeepaliveTarget] in
-            var due: [any KeepaliveTarget] = []
+        let due = state.withLock { state -> [(target: any KeepaliveTarget, deadline: Int64)] in
+            var due: [(target: any KeepaliveTarget, deadline: Int64)] = []
             for interval in Array(state.queues.keys) {
                 while let head = state.queues[interval]?.first, head.deadline <= now {
                     _ = state.queues[interval]?.removeFirst()
                     let slot = state.slots[Int(head.slot)]
                     guard slot.stamp == head.stamp, let target = slot.target else { continue }
-                    due.append(target)
+                    due.append((target, head.deadline))
                     var next = head.deadline + interval
                     if next <= now {
                         next += ((now - next) / interval + 1) * interval
@@ -205,8 +205,8 @@ package final class KeepaliveScheduler: Sendable {
             }
             return due
         }
-        for target in due {
-            target.keepaliveDue()
+        for (target, deadline) in due {
+            target.keepaliveDue(deadline: .nanoseconds(deadline))
         }
     }
 
