@@ -28,7 +28,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "CallingBenchmarks",
-            dependencies: ["CallingCore", "CallingTransport"],
+            dependencies: ["CallingCore", "CallingTransport", "CallingEmulator"],
             path: "Benchmarks/CallingBenchmarks"
         ),
         .target(

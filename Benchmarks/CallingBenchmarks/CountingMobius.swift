@@ -1,0 +1,92 @@
+import CallingCore
+import CallingTransport
+import Foundation
+
+/// The cheapest Mobius that answers correctly: registrations with the benchmark's interval, and
+/// keepalives that record each line's lateness against its own schedule.
+final class CountingMobius: @unchecked Sendable {
+    // @unchecked: `next` is a fixed buffer; slot i is written only by line i's register and
+    // keepalive requests, which never overlap. Everything else is immutable or behind `state`.
+    let time = TimeSource(clock: ContinuousClock(), date: { Date() })
+    private let lines: Int
+    private let intervalSeconds: Int
+    private let intervalNanos: Int64
+    private let log: FireLog
+    private let next: UnsafeMutablePointer<Int64>
+    private let state = Locked<(registered: Int, windowStart: Int64, waiter: (Int, CheckedContinuation<Void, Never>)?)>((0, .max, nil))
+    private(set) var firstDeadlines: [Int64] = []
+
+    init(lines: Int, intervalSeconds: Int, log: FireLog) {
+        self.lines = lines
+        self.intervalSeconds = intervalSeconds
+        self.intervalNanos = Int64(intervalSeconds) * 1_000_000_000
+        self.log = log
+        next = .allocate(capacity: lines)
+        next.initialize(repeating: 0, count: lines)
+    }
+
+    deinit {
+        next.deallocate()
+    }
+
+    var handler: InMemoryTransport.Handler {
+        { [self] request in answer(request) }
+    }
+
+    func waitForRegistrations(_ count: Int) async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state in
+                guard state.registered < count else { return true }
+                state.waiter = (count, continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Counts keepalives due from `windowStart` on, and notes each line's first such deadline.
+    func startCounting(at windowStart: Int64) {
+        firstDeadlines = (0..<lines).map { line in
+            let deadline = next[line]
+            return deadline >= windowStart ? deadline : deadline + ((windowStart - deadline + intervalNanos - 1) / intervalNanos) * intervalNanos
+        }
+        state.withLock { $0.windowStart = windowStart }
+    }
+
+    private func answer(_ request: HTTPRequest) -> HTTPResponse {
+        let path = request.url.path
+        if path.hasSuffix("/status") {
+            let parts = path.split(separator: "/")
+            guard parts.count >= 2, let line = Int(parts[parts.count - 2].dropFirst(2)) else { return HTTPResponse(status: 404) }
+            let now = time.now().nanoseconds
+            let due = next[line]
+            next[line] = due + intervalNanos
+            if due >= state.withLock(\.windowStart) {
+                log.record(line: line, lateness: now - due)
+            }
+            return HTTPResponse(status: 200)
+        }
+        if request.method == .post, path.hasSuffix("/device") {
+            let body = (try? JSONSerialization.jsonObject(with: request.body ?? Data())) as? [String: Any]
+            guard let device = body?["clientDeviceUri"] as? String, let line = Int(device.dropFirst(4)) else {
+                return HTTPResponse(status: 400)
+            }
+            next[line] = time.now().nanoseconds + intervalNanos
+            let server = request.url.absoluteString.replacingOccurrences(of: "device", with: "")
+            let json = #"{"userId":"bench","device":{"deviceId":"d-\#(line)","uri":"\#(server)devices/d-\#(line)"},"keepaliveInterval":\#(intervalSeconds)}"#
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                state.registered += 1
+                guard let waiter = state.waiter, state.registered >= waiter.0 else { return nil }
+                state.waiter = nil
+                return waiter.1
+            }
+            waiter?.resume()
+            return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Data(json.utf8))
+        }
+        if request.method == .get, path.hasSuffix("/calling/web") || path.hasSuffix("/calling/web/") {
+            let json = #"{"primary":{"uris":["https://bench.invalid/mobius/primary/api/v1"]},"backup":{"uris":[]}}"#
+            return HTTPResponse(status: 200, body: Data(json.utf8))
+        }
+        return HTTPResponse(status: 200)
+    }
+}

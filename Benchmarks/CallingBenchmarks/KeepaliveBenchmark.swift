@@ -1,0 +1,230 @@
+import CallingCore
+import CallingTransport
+import Foundation
+
+/// Keepalives of many simulated lines: the production scheduler, the naive one-task-per-line
+/// design, or the full keepalive path of registered lines.
+struct KeepaliveBenchmark {
+    enum Design: String { case production, naive }
+    enum Path: String { case scheduler, full }
+
+    let lines: Int
+    let interval: Duration
+    let duration: Duration
+    let design: Design
+    let path: Path
+
+    var intervalNanos: Int64 { interval.nanoseconds }
+
+    func run() async throws -> BenchmarkResult {
+        switch (design, path) {
+        case (.production, .scheduler): return await runScheduler()
+        case (.naive, .scheduler): return await runNaive()
+        case (.production, .full): return try await runFull()
+        case (.naive, .full): throw BenchmarkError("--design naive has only --path scheduler: it is the baseline for the scheduler")
+        }
+    }
+
+    /// Random phases in [0, interval), the same for both designs.
+    private func phases() -> [Int64] {
+        var generator = SplitMix(seed: 42)
+        return (0..<lines).map { _ in Int64(generator.next() % UInt64(intervalNanos)) }
+    }
+
+    /// The real `KeepaliveScheduler`, each fire a no-op that records its lateness.
+    private func runScheduler() async -> BenchmarkResult {
+        let time = TimeSource(clock: ContinuousClock(), date: { Date() })
+        let log = FireLog(lines: lines)
+        let targets = (0..<lines).map { NoOpTarget(line: $0, log: log, time: time) }
+        let scheduler = KeepaliveScheduler(time: time, tolerance: .milliseconds(10))
+        let windowStart = time.now().nanoseconds + intervalNanos
+        let before = ProcessStats.residentBytes()
+        for (target, phase) in zip(targets, phases()) {
+            _ = scheduler.schedule(target, every: interval, firstDeadline: .nanoseconds(windowStart + phase))
+        }
+        let schedulerBytes = ProcessStats.residentBytes() - before
+        let driver = Task { await scheduler.run() }
+        let measured = await measure(until: windowStart + duration.nanoseconds, time: time)
+        driver.cancel()
+        await driver.value
+        return result(log: log, windowStart: windowStart, measured: measured, bytes: schedulerBytes, time: time)
+    }
+
+    /// One task per line sleeping until its next deadline: what a first implementation writes.
+    private func runNaive() async -> BenchmarkResult {
+        let time = TimeSource(clock: ContinuousClock(), date: { Date() })
+        let log = FireLog(lines: lines)
+        let windowStart = time.now().nanoseconds + intervalNanos
+        let end = windowStart + duration.nanoseconds
+        let interval = intervalNanos
+        let before = ProcessStats.residentBytes()
+        let tasks = phases().enumerated().map { line, phase in
+            Task {
+                var next = windowStart + phase
+                while next <= end {
+                    guard (try? await time.sleepUntil(.nanoseconds(next))) != nil else { return }
+                    log.record(line: line, lateness: time.now().nanoseconds - next)
+                    next += interval
+                }
+            }
+        }
+        try? await Task.sleep(for: .milliseconds(200))
+        let taskBytes = ProcessStats.residentBytes() - before
+        let measured = await measure(until: end, time: time)
+        tasks.forEach { $0.cancel() }
+        for task in tasks {
+            await task.value
+        }
+        return result(log: log, windowStart: windowStart, measured: measured, bytes: taskBytes, time: time)
+    }
+
+    /// Registered lines of a real `CallingClient`: scheduler, line actor, Mobius registrar,
+    /// middleware chain, in-memory transport and answer classification, per keepalive.
+    private func runFull() async throws -> BenchmarkResult {
+        guard intervalNanos % 1_000_000_000 == 0 else {
+            throw BenchmarkError("--path full needs a whole number of seconds for --interval-ms (Mobius states keepalive intervals in seconds)")
+        }
+        let log = FireLog(lines: lines)
+        let backend = CountingMobius(lines: lines, intervalSeconds: Int(intervalNanos / 1_000_000_000), log: log)
+        var configuration = MobiusRegistrar.Configuration.emulator(baseURL: URL(string: "https://bench.invalid")!)
+        configuration.region = .init(regionCode: "BENCH", countryCode: "XX")
+        let registrar = MobiusRegistrar(
+            configuration: configuration,
+            transport: InMemoryTransport(recordsRequests: false, handler: backend.handler),
+            tokenProvider: FixedToken()
+        )
+        let before = ProcessStats.residentBytes()
+        let client = CallingClient(registrar: registrar)
+        let runner = Task { await client.run() }
+        var all: [Line] = []
+        all.reserveCapacity(lines)
+        for index in 0..<lines {
+            let line = try await client.addLine(LineOptions(device: LineDevice(userID: "bench", deviceURL: "dev-\(index)")))
+            await line.register()
+            all.append(line)
+        }
+        await backend.waitForRegistrations(lines)
+        let bytes = ProcessStats.residentBytes() - before
+        let windowStart = backend.time.now().nanoseconds + intervalNanos
+        backend.startCounting(at: windowStart)
+        let measured = await measure(until: windowStart + duration.nanoseconds, time: backend.time)
+        runner.cancel()
+        await runner.value
+        return result(log: log, windowStart: windowStart, measured: measured, bytes: bytes, time: backend.time, firstDeadlines: backend.firstDeadlines)
+    }
+
+    private struct Measurement {
+        var cpuSeconds: Double
+        var peakBytes: Int
+        var steadyBytes: Int
+        var threads: Int
+    }
+
+    /// Sleeps through the window, measuring CPU over it and memory and threads at its middle.
+    private func measure(until end: Int64, time: TimeSource) async -> Measurement {
+        let cpu = ProcessStats.cpuSeconds()
+        let remaining = end - time.now().nanoseconds
+        try? await Task.sleep(for: .nanoseconds(remaining / 2))
+        let steady = ProcessStats.residentBytes()
+        let threads = ProcessStats.threads()
+        try? await time.sleepUntil(.nanoseconds(end))
+        return Measurement(cpuSeconds: ProcessStats.cpuSeconds() - cpu, peakBytes: ProcessStats.peakResidentBytes(), steadyBytes: steady, threads: threads)
+    }
+
+    private func result(
+        log: FireLog, windowStart: Int64, measured: Measurement, bytes: Int, time: TimeSource, firstDeadlines: [Int64]? = nil
+    ) -> BenchmarkResult {
+        let end = windowStart + duration.nanoseconds
+        let firsts = firstDeadlines ?? phases().map { windowStart + $0 }
+        var expected = 0
+        var fires = 0
+        var doubled = 0
+        var missed = 0
+        for line in 0..<lines {
+            let due = firsts[line] > end ? 0 : Int((end - firsts[line]) / intervalNanos) + 1
+            let count = log.count(of: line)
+            expected += due
+            fires += min(count, due + 1)
+            if count > due + 1 { doubled += count - due }
+            if count < due { missed += due - count }
+        }
+        let histogram = log.histogram
+        let seconds = duration.seconds
+        var result = BenchmarkResult()
+        result["benchmark"] = "keepalive"
+        result["design"] = design.rawValue
+        result["path"] = path.rawValue
+        result["lines"] = lines
+        result["interval_ms"] = Int(intervalNanos / 1_000_000)
+        result["duration_s"] = seconds
+        result["fires"] = fires
+        result["expected_fires"] = expected
+        result["doubled_fires"] = doubled
+        result["missed_fires"] = missed
+        result["fires_per_s"] = Double(fires) / seconds
+        result["expected_fires_per_s"] = Double(expected) / seconds
+        result["cpu_s"] = measured.cpuSeconds
+        result["cpu_core_percent"] = measured.cpuSeconds / seconds * 100
+        result["cpu_ns_per_fire"] = fires > 0 ? measured.cpuSeconds * 1e9 / Double(fires) : .infinity
+        result["bytes_per_line"] = Double(bytes) / Double(lines)
+        result["peak_rss_bytes"] = measured.peakBytes
+        result["steady_rss_bytes"] = measured.steadyBytes
+        result["late_p50_ms"] = histogram.milliseconds(at: 0.5)
+        result["late_p99_ms"] = histogram.milliseconds(at: 0.99)
+        result["late_p999_ms"] = histogram.milliseconds(at: 0.999)
+        result["late_max_ms"] = histogram.maxMilliseconds
+        result["threads"] = measured.threads
+        return result
+    }
+}
+
+/// A scheduler target that only records its fire.
+final class NoOpTarget: KeepaliveTarget {
+    let line: Int
+    let log: FireLog
+    let time: TimeSource
+
+    init(line: Int, log: FireLog, time: TimeSource) {
+        self.line = line
+        self.log = log
+        self.time = time
+    }
+
+    func keepaliveDue(deadline: Duration) {
+        log.record(line: line, lateness: time.now().nanoseconds - deadline.nanoseconds)
+    }
+}
+
+/// A token provider with one token that never needs refreshing.
+struct FixedToken: AccessTokenProvider {
+    func accessToken() async throws -> Secret { Secret("bench-token") }
+    func refreshedAccessToken(replacing rejected: Secret) async throws -> Secret { rejected }
+}
+
+/// A deterministic generator, so both designs get the same phases.
+struct SplitMix: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,62 @@
+import CallingCore
+import CallingEmulator
+import CallingTransport
+import Foundation
+
+/// Lines registered and deregistered per second through the full client, against the emulator
+/// in memory (device manager, Mobius, Bearer checks and all).
+struct RegisterBenchmark {
+    let lines: Int
+
+    func run() async throws -> BenchmarkResult {
+        var configuration = WebexEmulator.Configuration.defaults
+        configuration.deviceLimit = lines
+        let emulator = WebexEmulator(configuration: configuration)
+        let base = WebexEmulator.inMemoryBaseURL
+        let transport = InMemoryTransport(recordsRequests: false, handler: emulator.handler(baseURL: base))
+        let tokens = try await EmulatorLogin.tokenStore(transport: transport, baseURL: base)
+        let registrar = MobiusRegistrar(configuration: .emulator(baseURL: base), transport: transport, tokenProvider: tokens)
+        let client = CallingClient(registrar: registrar)
+        let runner = Task { await client.run() }
+        try await client.start()
+
+        let clock = ContinuousClock()
+        let started = clock.now
+        let cpu = ProcessStats.cpuSeconds()
+        var all: [Line] = []
+        all.reserveCapacity(lines)
+        for _ in 0..<lines {
+            let line = try await client.addLine()
+            await line.register()
+            all.append(line)
+        }
+        try await waitUntil { await emulator.requestCounts[.register] ?? 0 >= lines }
+        let registered = clock.now
+        for line in all {
+            await line.deregister()
+        }
+        try await waitUntil { await emulator.requestCounts[.deregister] ?? 0 >= lines }
+        let finished = clock.now
+        let cpuSeconds = ProcessStats.cpuSeconds() - cpu
+        let left = await emulator.registeredDevices.count
+        runner.cancel()
+        await runner.value
+
+        var result = BenchmarkResult()
+        result["benchmark"] = "register"
+        result["lines"] = lines
+        result["lines_per_s"] = Double(lines) / started.duration(to: finished).seconds
+        result["register_s"] = started.duration(to: registered).seconds
+        result["deregister_s"] = registered.duration(to: finished).seconds
+        result["cpu_s"] = cpuSeconds
+        result["peak_rss_bytes"] = ProcessStats.peakResidentBytes()
+        result["devices_left"] = left
+        return result
+    }
+
+    private func waitUntil(_ condition: () async -> Bool) async throws {
+        while await !condition() {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
