@@ -29,6 +29,7 @@ public actor Line: KeepaliveTarget {
     private var registration: LineRegistration?
     private var lastPrimaryRehoming: ClosedRange<Int>?
     private var work: Task<Void, Never>?
+    private var workNumber: UInt64 = 0
     private var isConnecting = false
     private var isShutDown = false
     private var keepaliveHandle: KeepaliveScheduler.Handle?
@@ -104,9 +105,14 @@ public actor Line: KeepaliveTarget {
     private func replaceWork(_ job: Job) {
         let previous = work
         previous?.cancel()
+        workNumber += 1
+        let number = workNumber
         work = Task {
             await previous?.value
             await perform(job)
+            if workNumber == number {
+                work = nil
+            }
         }
     }
 
