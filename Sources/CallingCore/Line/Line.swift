@@ -13,7 +13,7 @@ import Foundation
 /// - on a backup, tries to move back to a primary after a random rehoming window.
 ///
 /// A line belongs to a ``CallingClient``; make one with ``CallingClient/addLine(_:)``.
-public actor Line: KeepaliveTarget {
+public actor Line {
     /// The line's client-side id.
     public nonisolated let id: UUID
     /// The device the line registers as.
@@ -32,10 +32,7 @@ public actor Line: KeepaliveTarget {
     private var workNumber: UInt64 = 0
     private var isConnecting = false
     private var isShutDown = false
-    private var keepaliveHandle: KeepaliveScheduler.Handle?
-    private var keepaliveInFlight: Task<Void, Never>?
-    private var keepaliveSequence: UInt64 = 0
-    private var missedKeepalives = 0
+    private let keepalive: LineKeepalive
 
     init(id: UUID, options: LineOptions, device: LineDevice, context: LineContext) {
         self.id = id
@@ -44,6 +41,8 @@ public actor Line: KeepaliveTarget {
         self.broadcaster = EventBroadcaster(bufferSize: context.configuration.eventBufferSize)
         self.persistenceKey = options.persistenceKey ?? device.deviceURL
         self.info = LineInfo(lineID: id, options: options)
+        self.keepalive = LineKeepalive(context: context)
+        keepalive.attach(to: self)
     }
 
     /// The line's events from now on, as a new subscription; see ``LineEvents``.
@@ -304,9 +303,7 @@ public actor Line: KeepaliveTarget {
         }
         registration = answer
         info = info.registered(answer, onBackup: onBackup)
-        missedKeepalives = 0
-        stopKeepalives()
-        keepaliveHandle = context.scheduler.schedule(self, every: answer.keepaliveInterval)
+        keepalive.start(answer)
         await clearProgress()
         emit(.registered(info))
     }
@@ -343,45 +340,24 @@ public actor Line: KeepaliveTarget {
 
     // MARK: Keepalives
 
-    package nonisolated func keepaliveDue(deadline: Duration) {
-        Task { await sendKeepalive() }
-    }
-
-    private func sendKeepalive() {
-        guard let current = registration, keepaliveHandle != nil else { return }
-        if let overdue = keepaliveInFlight {
-            overdue.cancel()
-            keepaliveInFlight = nil
-            keepaliveSequence += 1
-            guard !keepaliveMissed() else { return }
-        }
-        keepaliveSequence += 1
-        let sequence = keepaliveSequence
-        let registrar = context.registrar
-        keepaliveInFlight = Task {
-            let result = await registrar.keepalive(current)
-            keepaliveAnswered(result, sequence: sequence)
-        }
-    }
-
-    private func keepaliveAnswered(_ result: RegistrarResult<Void>, sequence: UInt64) {
-        guard sequence == keepaliveSequence, keepaliveInFlight != nil, let handle = keepaliveHandle else { return }
-        keepaliveInFlight = nil
-        switch result.kind {
-        case .succeeded:
-            if missedKeepalives > 0 {
-                missedKeepalives = 0
-                emit(.reconnected)
-            }
-        case .retryable(_, let retryAfter?):
-            context.scheduler.reschedule(handle, nextDeadline: context.time.now() + retryAfter)
-        case .retryable, .deviceLimit:
-            _ = keepaliveMissed()
+    /// Acts on what the keepalives report (a report from a run since replaced is ignored).
+    func keepaliveReport(_ report: KeepaliveReport, run: UInt64) {
+        guard keepalive.isCurrent(run) else { return }
+        switch report {
+        case .missed:
+            emit(.reconnecting)
+        case .recovered:
+            emit(.reconnected)
+        case .gaveUp:
+            let lastServer = registration?.device.server
+            dropRegistration()
+            emit(.unregistered)
+            replaceWork(.reconnect(lastServer: lastServer))
         case .final(let error):
             dropRegistration()
             emit(.error(error))
             emit(.unregistered)
-        case .deviceNotFound(let error):
+        case .notFound(let error):
             dropRegistration()
             emit(.error(error))
             emit(.unregistered)
@@ -389,35 +365,14 @@ public actor Line: KeepaliveTarget {
         }
     }
 
-    /// Counts a miss; at the limit, gives the registration up and reconnects. True if it gave up.
-    private func keepaliveMissed() -> Bool {
-        missedKeepalives += 1
-        guard missedKeepalives >= context.keepaliveMissLimit else {
-            emit(.reconnecting)
-            return false
-        }
-        let lastServer = registration?.device.server
-        dropRegistration()
-        emit(.unregistered)
-        replaceWork(.reconnect(lastServer: lastServer))
-        return true
-    }
-
     private func dropRegistration() {
         stopKeepalives()
         registration = nil
-        missedKeepalives = 0
         info = info.unregistered()
     }
 
     private func stopKeepalives() {
-        if let handle = keepaliveHandle {
-            context.scheduler.cancel(handle)
-            keepaliveHandle = nil
-        }
-        keepaliveInFlight?.cancel()
-        keepaliveInFlight = nil
-        keepaliveSequence += 1
+        keepalive.stop()
     }
 
     private func emit(_ event: LineEvent) {

@@ -197,10 +197,10 @@ public struct MobiusRegistrar: LineRegistrar {
     /// `POST {device.uri}/status`.
     public func keepalive(_ registration: LineRegistration) async -> RegistrarResult<Void> {
         let device = registration.device
-        let base = device.uri?.absoluteString ?? "\(device.server.url.absoluteString)devices/\(device.deviceID)"
+        let url = registration.keepaliveURL ?? Self.keepaliveURL(for: device)
         let response: HTTPResponse
         do {
-            response = try await authorized.send(request(.post, URL(string: base + "/status")!, deviceURL: device.clientDeviceURL))
+            response = try await authorized.send(request(.post, url, deviceURL: device.clientDeviceURL))
         } catch {
             return Self.failure(error, server: device.server)
         }
@@ -298,6 +298,12 @@ public struct MobiusRegistrar: LineRegistrar {
         )
     }
 
+    /// `{device.uri}/status`, or `{server}devices/{id}/status` when the answer gave no uri.
+    static func keepaliveURL(for device: RegisteredDevice) -> URL {
+        let base = device.uri?.absoluteString ?? "\(device.server.url.absoluteString)devices/\(device.deviceID)"
+        return URL(string: base + "/status")!
+    }
+
     static func registration(from body: Data, server: RegistrarServer, device: LineDevice) -> LineRegistration? {
         guard let object = object(body), let answer = object["device"] as? [String: Any],
             let deviceID = answer["deviceId"] as? String, !deviceID.isEmpty
@@ -311,7 +317,7 @@ public struct MobiusRegistrar: LineRegistrar {
             (object[key] as? String) ?? (object[key] as? NSNumber)?.stringValue
         }
         let keepalive = seconds("keepaliveInterval").flatMap { $0 > 0 ? $0 : nil } ?? 30
-        return LineRegistration(
+        var registration = LineRegistration(
             device: RegisteredDevice(
                 deviceID: deviceID, server: server,
                 clientDeviceURL: answer["clientDeviceUri"] as? String ?? device.deviceURL,
@@ -326,6 +332,8 @@ public struct MobiusRegistrar: LineRegistrar {
             voicePortalNumber: text("voicePortalNumber"),
             voicePortalExtension: text("voicePortalExtension")
         )
+        registration.keepaliveURL = keepaliveURL(for: registration.device)
+        return registration
     }
 
     private func request(

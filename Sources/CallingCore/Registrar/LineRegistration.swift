@@ -20,6 +20,9 @@ public struct LineRegistration: Sendable, Equatable {
     public var voicePortalNumber: String?
     /// The voicemail portal extension, when the server said.
     public var voicePortalExtension: String?
+    /// Where the registrar sends keepalives, worked out once at registration (Mobius:
+    /// `{device.uri}/status`) rather than on every keepalive.
+    package var keepaliveURL: URL?
 
     /// Creates a registration.
     public init(
