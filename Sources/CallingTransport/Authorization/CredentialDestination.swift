@@ -10,6 +10,9 @@ package enum CredentialDestination {
     ///   - credential: What it is, for the message: "an access token", "the client secret".
     /// - Throws: ``TransportError`` with code ``TransportError/Code/insecureDestination``.
     package static func check(_ url: URL, carrying credential: String) throws {
+        if url.scheme == "https" {
+            return
+        }
         let scheme = url.scheme?.lowercased()
         let host = url.host ?? ""
         if scheme == "https" || (scheme == "http" && isLoopback(host)) {
