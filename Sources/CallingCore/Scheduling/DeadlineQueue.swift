@@ -7,39 +7,75 @@ struct ScheduledKeepalive {
 
 /// Keepalives of one interval, earliest first.
 ///
-/// Lines re-armed at their previous deadline plus the interval arrive in deadline order, so an
-/// insert is an append in the common case (a short walk back otherwise) and taking the earliest is
-/// O(1): a FIFO, not a heap.
+/// Lines re-armed at their previous deadline plus the interval arrive in deadline order, so they
+/// go to a FIFO: O(1) to add and to take. The rest (first deadlines with random phases, a
+/// keepalive moved by a 429) go to a binary heap, O(log n), until their re-arms join the FIFO.
 struct DeadlineQueue {
-    private var storage: [ScheduledKeepalive] = []
+    private var fifo: [ScheduledKeepalive] = []
     private var head = 0
+    private var heap: [ScheduledKeepalive] = []
 
     var first: ScheduledKeepalive? {
-        head < storage.count ? storage[head] : nil
+        switch (head < fifo.count ? fifo[head] : nil, heap.first) {
+        case (let inOrder?, let outOfOrder?): inOrder.deadline <= outOfOrder.deadline ? inOrder : outOfOrder
+        case (let inOrder?, nil): inOrder
+        case (nil, let outOfOrder): outOfOrder
+        }
+    }
+
+    var isEmpty: Bool { head == fifo.count && heap.isEmpty }
+
+    mutating func insert(_ entry: ScheduledKeepalive) {
+        if head == fifo.count || fifo[fifo.count - 1].deadline <= entry.deadline {
+            fifo.append(entry)
+        } else {
+            heap.append(entry)
+            siftUp(heap.count - 1)
+        }
     }
 
     mutating func removeFirst() -> ScheduledKeepalive {
-        let entry = storage[head]
-        head += 1
-        if head == storage.count {
-            storage.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head >= 4096 && head * 2 >= storage.count {
-            storage.removeFirst(head)
-            head = 0
+        if head < fifo.count, heap.isEmpty || fifo[head].deadline <= heap[0].deadline {
+            let entry = fifo[head]
+            head += 1
+            if head == fifo.count {
+                fifo.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head >= 4096 && head * 2 >= fifo.count {
+                fifo.removeFirst(head)
+                head = 0
+            }
+            return entry
+        }
+        let entry = heap[0]
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            siftDown(0)
         }
         return entry
     }
 
-    mutating func insert(_ entry: ScheduledKeepalive) {
-        storage.append(entry)
-        var index = storage.count - 1
-        while index > head && storage[index - 1].deadline > entry.deadline {
-            storage[index] = storage[index - 1]
-            index -= 1
+    private mutating func siftUp(_ start: Int) {
+        var child = start
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].deadline < heap[parent].deadline else { return }
+            heap.swapAt(child, parent)
+            child = parent
         }
-        storage[index] = entry
     }
 
-    var isEmpty: Bool { head == storage.count }
+    private mutating func siftDown(_ start: Int) {
+        var parent = start
+        while true {
+            let left = 2 * parent + 1
+            guard left < heap.count else { return }
+            let right = left + 1
+            let smaller = right < heap.count && heap[right].deadline < heap[left].deadline ? right : left
+            guard heap[smaller].deadline < heap[parent].deadline else { return }
+            heap.swapAt(smaller, parent)
+            parent = smaller
+        }
+    }
 }
