@@ -36,7 +36,7 @@ struct KeepaliveBenchmark {
         let time = TimeSource(clock: ContinuousClock(), date: { Date() })
         let log = FireLog(lines: lines)
         let targets = (0..<lines).map { NoOpTarget(line: $0, log: log, time: time) }
-        let scheduler = KeepaliveScheduler(time: time, tolerance: .milliseconds(10))
+        let scheduler = KeepaliveScheduler(time: time, tolerance: CallingClient.Configuration.defaults.keepaliveTolerance)
         let windowStart = time.now().nanoseconds + intervalNanos
         let before = ProcessStats.residentBytes()
         for (target, phase) in zip(targets, phases()) {

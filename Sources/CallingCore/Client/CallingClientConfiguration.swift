@@ -24,7 +24,7 @@ extension CallingClient {
             rehomingWindowMinutes: ClosedRange<Int> = 60...120,
             failback429MaxRetries: Int = 5,
             shutdownTimeLimit: Duration = .seconds(10),
-            keepaliveTolerance: Duration = .milliseconds(10),
+            keepaliveTolerance: Duration = .milliseconds(8),
             eventBufferSize: Int = 64,
             keepaliveMissLimit: Int? = nil
         ) {
@@ -37,7 +37,7 @@ extension CallingClient {
             self.keepaliveMissLimit = keepaliveMissLimit
         }
 
-        /// Webex's retry timing, a 60–120 minute rehoming window, 10 s to shut down, 10 ms
+        /// Webex's retry timing, a 60–120 minute rehoming window, 10 s to shut down, 8 ms
         /// keepalive tolerance, 64 buffered events.
         public static var defaults: Configuration { Configuration() }
     }

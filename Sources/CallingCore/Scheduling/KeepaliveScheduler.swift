@@ -34,6 +34,8 @@ package final class KeepaliveScheduler: Sendable {
         var sleeper: Task<Void, Never>?
         var idleWaiter: CheckedContinuation<Void, Never>?
         var stopped = false
+        /// The list fires are collected in, kept between wake-ups so a wake-up allocates nothing.
+        var firedBuffer: [(target: any KeepaliveTarget, deadline: Int64)] = []
     }
 
     private let time: TimeSource
@@ -186,10 +188,12 @@ package final class KeepaliveScheduler: Sendable {
     private func fireDue() {
         let now = time.now().nanoseconds
         let due = state.withLock { state -> [(target: any KeepaliveTarget, deadline: Int64)] in
-            var due: [(target: any KeepaliveTarget, deadline: Int64)] = []
+            var due = state.firedBuffer
+            state.firedBuffer = []
             for interval in Array(state.queues.keys) {
-                while let head = state.queues[interval]?.first, head.deadline <= now {
-                    _ = state.queues[interval]?.removeFirst()
+                guard var queue = state.queues.removeValue(forKey: interval) else { continue }
+                while let head = queue.first, head.deadline <= now {
+                    _ = queue.removeFirst()
                     let slot = state.slots[Int(head.slot)]
                     guard slot.stamp == head.stamp, let target = slot.target else { continue }
                     due.append((target, head.deadline))
@@ -197,10 +201,10 @@ package final class KeepaliveScheduler: Sendable {
                     if next <= now {
                         next += ((now - next) / interval + 1) * interval
                     }
-                    state.queues[interval]?.insert(ScheduledKeepalive(deadline: next, slot: head.slot, stamp: head.stamp))
+                    queue.insert(ScheduledKeepalive(deadline: next, slot: head.slot, stamp: head.stamp))
                 }
-                if state.queues[interval]?.isEmpty == true {
-                    state.queues[interval] = nil
+                if !queue.isEmpty {
+                    state.queues[interval] = queue
                 }
             }
             return due
@@ -208,6 +212,9 @@ package final class KeepaliveScheduler: Sendable {
         for (target, deadline) in due {
             target.keepaliveDue(deadline: .nanoseconds(deadline))
         }
+        var buffer = due
+        buffer.removeAll(keepingCapacity: true)
+        state.withLock { $0.firedBuffer = buffer }
     }
 
     /// What to do, outside the lock, so the driver notices a deadline earlier than its sleep.
