@@ -11,9 +11,12 @@ final class FireLog: @unchecked Sendable {
     let lines: Int
     private let counts: UnsafeMutablePointer<UInt32>
     private let stripes: [Locked<LatenessHistogram>]
+    /// Fires due before this (warm-up) are not counted.
+    private let firstCounted: Int64
 
-    init(lines: Int) {
+    init(lines: Int, countingFrom firstCounted: Int64 = .min) {
         self.lines = lines
+        self.firstCounted = firstCounted
         counts = .allocate(capacity: lines)
         counts.initialize(repeating: 0, count: lines)
         stripes = (0..<64).map { _ in Locked(LatenessHistogram()) }
@@ -21,6 +24,11 @@ final class FireLog: @unchecked Sendable {
 
     deinit {
         counts.deallocate()
+    }
+
+    /// Whether a fire due at `deadline` is counted.
+    func counts(deadline: Int64) -> Bool {
+        deadline >= firstCounted
     }
 
     /// Records one fire of `line`, `lateness` nanoseconds after it was due.

@@ -194,8 +194,8 @@ package final class KeepaliveScheduler: Sendable {
                 guard var queue = state.queues.removeValue(forKey: interval) else { continue }
                 while let head = queue.first, head.deadline <= now {
                     _ = queue.removeFirst()
-                    let slot = state.slots[Int(head.slot)]
-                    guard slot.stamp == head.stamp, let target = slot.target else { continue }
+                    let index = Int(head.slot)
+                    guard state.slots[index].stamp == head.stamp, let target = state.slots[index].target else { continue }
                     due.append((target, head.deadline))
                     var next = head.deadline + interval
                     if next <= now {
