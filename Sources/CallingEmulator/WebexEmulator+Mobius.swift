@@ -24,9 +24,8 @@ extension WebexEmulator {
         if let existing {
             deviceID = existing.deviceID
         } else {
-            let mine = userDevices[userID] ?? []
-            if mine.count >= configuration.deviceLimit,
-                let oldest = mine.compactMap({ registrations[$0] }).min(by: { $0.sequence < $1.sequence })
+            if userDevices[userID]?.count ?? 0 >= configuration.deviceLimit,
+                let oldest = userDevices[userID]?.compactMap({ registrations[$0] }).min(by: { $0.sequence < $1.sequence })
             {
                 return Self.json(403, [
                     "userId": userID, "errorCode": 101, "message": "Device limit exceeded",
@@ -50,7 +49,7 @@ extension WebexEmulator {
             "userId": userID,
             "device": [
                 "deviceId": deviceID, "uri": serverBase + "devices/" + deviceID, "status": "active",
-                "lastSeen": ISO8601DateFormatter().string(from: registered), "addresses": ["sip:\(userID)@emulator.webex.invalid"],
+                "lastSeen": registered.formatted(.iso8601), "addresses": ["sip:\(userID)@emulator.webex.invalid"],
                 "clientDeviceUri": clientDeviceURL,
             ],
             "keepaliveInterval": configuration.keepaliveInterval,

@@ -346,7 +346,7 @@ public struct MobiusRegistrar: LineRegistrar {
         var body: Data?
         if let json {
             headers["Content-Type"] = "application/json"
-            body = try? JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+            body = try? JSONSerialization.data(withJSONObject: json)
         }
         return HTTPRequest(method: method, url: url, headers: headers, body: body)
     }
@@ -359,11 +359,11 @@ public struct MobiusRegistrar: LineRegistrar {
         (error as? TransportError)?.message ?? "\(error)"
     }
 
+    /// An ISO 8601 date, with or without fractional seconds (FoundationEssentials' parser:
+    /// creating an `ISO8601DateFormatter` per answer cost more than the rest of a registration).
     private static func parseDate(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
+        (try? Date(text, strategy: .iso8601))
+            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
     }
 
     private static let systemName = ProcessInfo.processInfo.operatingSystemVersionString.split(separator: " ").first.map(String.init) ?? "unknown"
