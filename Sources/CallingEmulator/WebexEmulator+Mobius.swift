@@ -1,3 +1,4 @@
+import CallingCore
 import CallingTransport
 import Foundation
 
@@ -6,17 +7,16 @@ extension WebexEmulator {
     /// or answers 403/101 with the user's oldest registration when the device limit is reached.
     func register(_ request: HTTPRequest, userID: String, server: String, serverBase: String) -> HTTPResponse {
         expireRegistrations()
-        guard let body = (try? JSONSerialization.jsonObject(with: request.body ?? Data())) as? [String: Any],
-            let clientDeviceURL = body["clientDeviceUri"] as? String, !clientDeviceURL.isEmpty,
-            let serviceData = body["serviceData"] as? [String: Any],
-            let indicator = serviceData["indicator"] as? String
+        guard let body = try? JSONDecoder().decode(MobiusMessages.RegisterRequest.self, from: request.body ?? Data()),
+            let clientDeviceURL = body.clientDeviceUri, !clientDeviceURL.isEmpty,
+            let indicator = body.serviceData?.indicator
         else {
             return Self.json(400, ["message": "the body needs clientDeviceUri and serviceData.indicator", "trackingId": Self.trackingID(request)])
         }
         guard ["calling", "contactcenter", "guestcalling"].contains(indicator) else {
             return Self.json(400, ["message": "unknown serviceData.indicator \(indicator)", "trackingId": Self.trackingID(request)])
         }
-        guard (body["userId"] as? String) == userID, request.headers["cisco-device-url"] == clientDeviceURL else {
+        guard body.userId == userID, request.headers["cisco-device-url"] == clientDeviceURL else {
             return Self.json(403, ["message": "userId or cisco-device-url does not match the token's user and device", "errorCode": 103])
         }
         let existing = deviceIDs[userID + " " + clientDeviceURL].flatMap { registrations[$0] }
@@ -45,20 +45,23 @@ extension WebexEmulator {
             deviceID: deviceID, userID: userID, clientDeviceURL: clientDeviceURL, server: server, serverBase: serverBase,
             lastKeepalive: registered, sequence: existing?.sequence ?? registrationSequence
         )
-        return Self.json(200, [
-            "userId": userID,
-            "device": [
-                "deviceId": deviceID, "uri": serverBase + "devices/" + deviceID, "status": "active",
-                "lastSeen": registered.formatted(.iso8601), "addresses": ["sip:\(userID)@emulator.webex.invalid"],
-                "clientDeviceUri": clientDeviceURL,
-            ],
-            "keepaliveInterval": configuration.keepaliveInterval,
-            "callKeepaliveInterval": 60,
-            "rehomingIntervalMin": configuration.rehomingIntervalMinutes.lowerBound,
-            "rehomingIntervalMax": configuration.rehomingIntervalMinutes.upperBound,
-            "voicePortalNumber": 8001,
-            "voicePortalExtension": 8001,
-        ])
+        let answer = MobiusMessages.RegisterAnswer(
+            userId: userID,
+            device: .init(
+                deviceId: deviceID, uri: serverBase + "devices/" + deviceID, status: "active",
+                lastSeen: registered.formatted(.iso8601), addresses: ["sip:\(userID)@emulator.webex.invalid"],
+                clientDeviceUri: clientDeviceURL
+            ),
+            keepaliveInterval: configuration.keepaliveInterval,
+            callKeepaliveInterval: 60,
+            rehomingIntervalMin: configuration.rehomingIntervalMinutes.lowerBound,
+            rehomingIntervalMax: configuration.rehomingIntervalMinutes.upperBound,
+            voicePortalNumber: "8001",
+            voicePortalExtension: "8001"
+        )
+        return HTTPResponse(
+            status: 200, headers: ["Content-Type": "application/json"], body: (try? JSONEncoder().encode(answer)) ?? Data()
+        )
     }
 
     /// `POST {server}devices/{id}/status`: 404 for an unknown, expired or moved registration.

@@ -169,15 +169,18 @@ public struct MobiusRegistrar: LineRegistrar {
 
     /// `POST {server}device` with the line's user, device and service data.
     public func register(_ device: LineDevice, at server: RegistrarServer) async -> RegistrarResult<LineRegistration> {
-        let body: [String: Any] = [
-            "userId": device.userID,
-            "clientDeviceUri": device.deviceURL,
-            "serviceData": ["indicator": configuration.serviceIndicator.rawValue, "domain": configuration.domain],
-        ]
+        let body = MobiusMessages.RegisterRequest(
+            userId: device.userID,
+            clientDeviceUri: device.deviceURL,
+            serviceData: .init(indicator: configuration.serviceIndicator.rawValue, domain: configuration.domain)
+        )
         let url = URL(string: server.url.absoluteString + "device")!
+        var post = request(.post, url, deviceURL: device.deviceURL)
+        post.headers["Content-Type"] = "application/json"
+        post.body = try? JSONEncoder().encode(body)
         let response: HTTPResponse
         do {
-            response = try await authorized.send(request(.post, url, deviceURL: device.deviceURL, json: body))
+            response = try await authorized.send(post)
         } catch {
             return Self.failure(error, server: server)
         }
@@ -305,32 +308,26 @@ public struct MobiusRegistrar: LineRegistrar {
     }
 
     static func registration(from body: Data, server: RegistrarServer, device: LineDevice) -> LineRegistration? {
-        guard let object = object(body), let answer = object["device"] as? [String: Any],
-            let deviceID = answer["deviceId"] as? String, !deviceID.isEmpty
+        guard let answer = try? JSONDecoder().decode(MobiusMessages.RegisterAnswer.self, from: body),
+            let registered = answer.device, let deviceID = registered.deviceId, !deviceID.isEmpty
         else {
             return nil
         }
-        func seconds(_ key: String) -> Int? {
-            (object[key] as? NSNumber)?.intValue ?? (object[key] as? String).flatMap { Int($0) }
-        }
-        func text(_ key: String) -> String? {
-            (object[key] as? String) ?? (object[key] as? NSNumber)?.stringValue
-        }
-        let keepalive = seconds("keepaliveInterval").flatMap { $0 > 0 ? $0 : nil } ?? 30
+        let keepalive = answer.keepaliveInterval.flatMap { $0 > 0 ? $0 : nil } ?? 30
         var registration = LineRegistration(
             device: RegisteredDevice(
                 deviceID: deviceID, server: server,
-                clientDeviceURL: answer["clientDeviceUri"] as? String ?? device.deviceURL,
-                uri: (answer["uri"] as? String).flatMap(URL.init(string:))
+                clientDeviceURL: registered.clientDeviceUri ?? device.deviceURL,
+                uri: registered.uri.flatMap(URL.init(string:))
             ),
-            sipAddresses: answer["addresses"] as? [String] ?? [],
-            lastSeen: (answer["lastSeen"] as? String).flatMap(parseDate),
+            sipAddresses: registered.addresses ?? [],
+            lastSeen: registered.lastSeen.flatMap(parseDate),
             keepaliveInterval: .seconds(keepalive),
-            callKeepaliveInterval: seconds("callKeepaliveInterval").map { .seconds($0) },
-            rehomingIntervalMin: seconds("rehomingIntervalMin"),
-            rehomingIntervalMax: seconds("rehomingIntervalMax"),
-            voicePortalNumber: text("voicePortalNumber"),
-            voicePortalExtension: text("voicePortalExtension")
+            callKeepaliveInterval: answer.callKeepaliveInterval.map { .seconds($0) },
+            rehomingIntervalMin: answer.rehomingIntervalMin,
+            rehomingIntervalMax: answer.rehomingIntervalMax,
+            voicePortalNumber: answer.voicePortalNumber,
+            voicePortalExtension: answer.voicePortalExtension
         )
         registration.keepaliveURL = keepaliveURL(for: registration.device)
         return registration
