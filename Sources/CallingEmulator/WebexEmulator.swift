@@ -1,4 +1,5 @@
 import CallingAuth
+import CallingCore
 import CallingTransport
 import Foundation
 
@@ -237,10 +238,11 @@ public actor WebexEmulator {
 
     private func createDevice(userID: String, baseURL: URL) -> HTTPResponse {
         wdmDevices += 1
-        return Self.json(200, [
-            "url": baseURL.absoluteString.trimmingSuffix("/") + "/wdm/api/v1/devices/emu-device-\(wdmDevices)",
-            "userId": userID, "deviceType": "WEB",
-        ])
+        let answer = MobiusMessages.DeviceAnswer(
+            url: baseURL.absoluteString.trimmingSuffix("/") + "/wdm/api/v1/devices/emu-device-\(wdmDevices)",
+            userId: userID, deviceType: "WEB"
+        )
+        return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: (try? JSONEncoder().encode(answer)) ?? Data())
     }
 
     private func discovery(baseURL: URL) -> HTTPResponse {

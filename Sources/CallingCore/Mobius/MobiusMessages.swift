@@ -3,6 +3,29 @@ import Foundation
 /// Mobius's JSON, as Codable types: FoundationEssentials' JSON coders are several times faster on
 /// Linux than `JSONSerialization`, and registration is on every line's path.
 package enum MobiusMessages {
+    /// `POST {device manager}`: a new device.
+    package struct DeviceRequest: Codable {
+        package var name: String
+        package var deviceType: String
+        package var model: String
+        package var localizedModel: String
+        package var systemName: String
+        package var systemVersion: String
+    }
+
+    /// The device manager's answer: the device URL and its user.
+    package struct DeviceAnswer: Codable {
+        package var url: String?
+        package var userId: String?
+        package var deviceType: String?
+
+        package init(url: String?, userId: String?, deviceType: String?) {
+            self.url = url
+            self.userId = userId
+            self.deviceType = deviceType
+        }
+    }
+
     /// `POST {server}device`
     package struct RegisterRequest: Codable {
         package struct ServiceData: Codable {

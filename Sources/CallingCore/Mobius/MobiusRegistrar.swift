@@ -142,19 +142,20 @@ public struct MobiusRegistrar: LineRegistrar {
     ///
     /// - Throws: ``CallingError`` with code ``CallingError/Code/deviceCreationFailed``.
     public func makeDevice() async throws -> LineDevice {
-        let body: [String: Any] = [
-            "name": configuration.deviceName, "deviceType": "WEB", "model": configuration.deviceName,
-            "localizedModel": configuration.deviceName, "systemName": Self.systemName, "systemVersion": Self.systemVersion,
-        ]
+        let body = MobiusMessages.DeviceRequest(
+            name: configuration.deviceName, deviceType: "WEB", model: configuration.deviceName,
+            localizedModel: configuration.deviceName, systemName: Self.systemName, systemVersion: Self.systemVersion
+        )
+        let post = request(.post, configuration.deviceManagerURL, body: body)
         let host = configuration.deviceManagerURL.host ?? "?"
         let response: HTTPResponse
         do {
-            response = try await authorized.send(request(.post, configuration.deviceManagerURL, json: body))
+            response = try await authorized.send(post)
         } catch {
             throw CallingError(code: .deviceCreationFailed, message: "the device manager at \(host) could not be reached: \(Self.reason(error))")
         }
-        guard response.isSuccess, let object = Self.object(response.body),
-            let url = object["url"] as? String, let userID = object["userId"] as? String
+        guard response.isSuccess, let answer = try? JSONDecoder().decode(MobiusMessages.DeviceAnswer.self, from: response.body),
+            let url = answer.url, let userID = answer.userId
         else {
             let advice = response.status == 401 ? "the access token was refused; log in again" : "try again later"
             throw CallingError(
@@ -175,9 +176,7 @@ public struct MobiusRegistrar: LineRegistrar {
             serviceData: .init(indicator: configuration.serviceIndicator.rawValue, domain: configuration.domain)
         )
         let url = URL(string: server.url.absoluteString + "device")!
-        var post = request(.post, url, deviceURL: device.deviceURL)
-        post.headers["Content-Type"] = "application/json"
-        post.body = try? JSONEncoder().encode(body)
+        let post = request(.post, url, deviceURL: device.deviceURL, body: body)
         let response: HTTPResponse
         do {
             response = try await authorized.send(post)
@@ -333,19 +332,21 @@ public struct MobiusRegistrar: LineRegistrar {
         return registration
     }
 
+    /// A Mobius request with the headers every one carries (the pipeline adds the token and
+    /// tracking id), and `body` encoded as JSON.
     private func request(
-        _ method: HTTPMethod, _ url: URL, deviceURL: String? = nil, json: [String: Any]? = nil
+        _ method: HTTPMethod, _ url: URL, deviceURL: String? = nil, body: (some Encodable)? = nil as String?
     ) -> HTTPRequest {
         var headers: HTTPHeaders = ["spark-user-agent": configuration.userAgent, "Accept": "application/json"]
         if let deviceURL {
             headers["cisco-device-url"] = deviceURL
         }
-        var body: Data?
-        if let json {
+        var data: Data?
+        if let body {
             headers["Content-Type"] = "application/json"
-            body = try? JSONSerialization.data(withJSONObject: json)
+            data = try? JSONEncoder().encode(body)
         }
-        return HTTPRequest(method: method, url: url, headers: headers, body: body)
+        return HTTPRequest(method: method, url: url, headers: headers, body: data)
     }
 
     private static func object(_ body: Data) -> [String: Any]? {
