@@ -13,7 +13,7 @@ final class CountingMobius: @unchecked Sendable {
     private let intervalNanos: Int64
     private let log: FireLog
     private let next: UnsafeMutablePointer<Int64>
-    private let state = Locked<(registered: Int, windowStart: Int64, waiter: (Int, CheckedContinuation<Void, Never>)?)>((0, .max, nil))
+    private let state = Locked<(registered: Int, waiter: (Int, CheckedContinuation<Void, Never>)?)>((0, nil))
     private(set) var firstDeadlines: [Int64] = []
 
     init(lines: Int, intervalSeconds: Int, log: FireLog) {
@@ -44,13 +44,14 @@ final class CountingMobius: @unchecked Sendable {
         }
     }
 
-    /// Counts keepalives due from `windowStart` on, and notes each line's first such deadline.
-    func startCounting(at windowStart: Int64) {
+    /// Counts keepalives due in `window`, and notes each line's first deadline in it.
+    func startCounting(in window: ClosedRange<Int64>) {
+        let windowStart = window.lowerBound
         firstDeadlines = (0..<lines).map { line in
             let deadline = next[line]
             return deadline >= windowStart ? deadline : deadline + ((windowStart - deadline + intervalNanos - 1) / intervalNanos) * intervalNanos
         }
-        state.withLock { $0.windowStart = windowStart }
+        log.count(in: window)
     }
 
     /// Tells requests apart without parsing URLs, so the benchmark measures the client, not this:
@@ -63,9 +64,7 @@ final class CountingMobius: @unchecked Sendable {
             let now = time.now().nanoseconds
             let due = next[line]
             next[line] = due + intervalNanos
-            if due >= state.withLock(\.windowStart) {
-                log.record(line: line, lateness: now - due)
-            }
+            log.recordIfCounted(line: line, deadline: due, now: now)
             return HTTPResponse(status: 200)
         }
         if request.method == .post {

@@ -1,4 +1,5 @@
 import CallingTransport
+import Synchronization
 
 /// Per-line fire counts and a lateness histogram, written by many tasks without allocating.
 ///
@@ -11,12 +12,15 @@ final class FireLog: @unchecked Sendable {
     let lines: Int
     private let counts: UnsafeMutablePointer<UInt32>
     private let stripes: [Locked<LatenessHistogram>]
-    /// Fires due before this (warm-up) are not counted.
-    private let firstCounted: Int64
+    /// Only fires due in this window are counted (not the warm-up, not after the end); atomics,
+    /// so the check adds no lock to the fire being measured.
+    private let windowStart: Atomic<Int64>
+    private let windowEnd: Atomic<Int64>
 
-    init(lines: Int, countingFrom firstCounted: Int64 = .min) {
+    init(lines: Int, window: ClosedRange<Int64> = .min ... .max) {
         self.lines = lines
-        self.firstCounted = firstCounted
+        self.windowStart = Atomic(window.lowerBound)
+        self.windowEnd = Atomic(window.upperBound)
         counts = .allocate(capacity: lines)
         counts.initialize(repeating: 0, count: lines)
         stripes = (0..<64).map { _ in Locked(LatenessHistogram()) }
@@ -26,9 +30,17 @@ final class FireLog: @unchecked Sendable {
         counts.deallocate()
     }
 
-    /// Whether a fire due at `deadline` is counted.
-    func counts(deadline: Int64) -> Bool {
-        deadline >= firstCounted
+    /// Counts fires due in `window` from now on.
+    func count(in window: ClosedRange<Int64>) {
+        windowStart.store(window.lowerBound, ordering: .relaxed)
+        windowEnd.store(window.upperBound, ordering: .relaxed)
+    }
+
+    /// Records a fire of `line` if it was due in the window.
+    func recordIfCounted(line: Int, deadline: Int64, now: Int64) {
+        if deadline >= windowStart.load(ordering: .relaxed), deadline <= windowEnd.load(ordering: .relaxed) {
+            record(line: line, lateness: now - deadline)
+        }
     }
 
     /// Records one fire of `line`, `lateness` nanoseconds after it was due.
