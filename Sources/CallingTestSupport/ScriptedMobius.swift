@@ -14,6 +14,7 @@ public final class ScriptedMobius: Sendable {
         var requests: [HTTPRequest] = []
         var scripted: [String: [HTTPResponse]] = [:]
         var held: [String: [Gate]] = [:]
+        var cancelled: [HTTPRequest] = []
         var waiters: [(count: Int, continuation: CheckedContinuation<[HTTPRequest], Never>)] = []
         var nextDevice = 0
     }
@@ -53,6 +54,12 @@ public final class ScriptedMobius: Sendable {
         state.withLock { $0.held["\(method) \(url)", default: []].append(gate) }
     }
 
+    /// Held requests whose caller cancelled them while they waited (a real server would never
+    /// have seen them complete).
+    public var cancelledRequests: [HTTPRequest] {
+        state.withLock(\.cancelled)
+    }
+
     /// Every request so far, in arrival order.
     public var requests: [HTTPRequest] {
         state.withLock(\.requests)
@@ -76,7 +83,13 @@ public final class ScriptedMobius: Sendable {
     public var handler: InMemoryTransport.Handler {
         { [self] request in
             let response = answer(request)
-            await response.gate?.wait()
+            if let gate = response.gate {
+                await gate.wait()
+                if Task.isCancelled {
+                    state.withLock { $0.cancelled.append(request) }
+                    throw TransportError(code: .cancelled, host: request.url.host ?? "", message: "cancelled while held")
+                }
+            }
             return response.response
         }
     }

@@ -244,3 +244,26 @@ struct RetryAfterTests {
         #expect(RetryAfter.parse(value, now: now) == nil)
     }
 }
+
+@Suite("Deregistration is never lost", .timeLimit(.minutes(1)))
+struct DeregistrationNotLostTests {
+    @Test("a second deregister() (or shutdown) while the DELETE is under way does not cancel it")
+    func deregisterTwice() async throws {
+        let harness = LineHarness()
+        let (line, events) = try await harness.addLine()
+        var iterator = events
+        await line.register()
+        #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
+        let slow = Gate()
+        harness.mobius.hold(.delete, "\(LineHarness.p1)devices/mobius-p1-dev", until: slow)
+        await line.deregister()
+        _ = await harness.mobius.requests(count: 3)
+        await line.deregister()
+        slow.open()
+        #expect(await iterator.names(1) == ["unregistered"])
+        await harness.shutDown()
+        #expect(harness.calls().filter { $0.hasPrefix("DELETE") }.count == 1)
+        #expect(harness.mobius.cancelledRequests.isEmpty)
+        #expect(await line.info.status == .inactive)
+    }
+}

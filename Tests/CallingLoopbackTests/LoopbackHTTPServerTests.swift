@@ -110,7 +110,7 @@ struct LoopbackHTTPServerTests {
 
     @Test("an idle connection is closed after the idle timeout, without an answer")
     func idle() async throws {
-        let server = try start(.init(idleTimeout: .milliseconds(200)))
+        let server = try start(.init(idleTimeout: .seconds(1)))
         defer { server.stop() }
         let connection = try await RawConnection.open(port: server.port)
         #expect(await connection.readToEnd() == "")

@@ -30,6 +30,7 @@ public actor Line {
     private var lastPrimaryRehoming: ClosedRange<Int>?
     private var work: Task<Void, Never>?
     private var workNumber: UInt64 = 0
+    private var workIsDeregistration = false
     private var isConnecting = false
     private var isShutDown = false
     private let keepalive: LineKeepalive
@@ -101,9 +102,17 @@ public actor Line {
     }
 
     /// Cancels the current work and runs `job` once it has wound down, so jobs never overlap.
+    /// A deregistration under way is never cancelled: its DELETE must reach the server.
     private func replaceWork(_ job: Job) {
         let previous = work
-        previous?.cancel()
+        if !workIsDeregistration {
+            previous?.cancel()
+        }
+        if case .deregister = job {
+            workIsDeregistration = true
+        } else {
+            workIsDeregistration = false
+        }
         workNumber += 1
         let number = workNumber
         work = Task {
@@ -111,6 +120,7 @@ public actor Line {
             await perform(job)
             if workNumber == number {
                 work = nil
+                workIsDeregistration = false
             }
         }
     }
