@@ -153,7 +153,7 @@ struct KeepaliveBenchmark {
             if count < due { missed += due - count }
         }
         let histogram = log.histogram
-        let seconds = duration.seconds
+        let seconds = duration.timeInterval
         var result = BenchmarkResult()
         result["benchmark"] = "keepalive"
         result["design"] = design.rawValue
@@ -227,8 +227,3 @@ struct BenchmarkError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

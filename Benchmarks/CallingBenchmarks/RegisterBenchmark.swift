@@ -45,9 +45,9 @@ struct RegisterBenchmark {
         var result = BenchmarkResult()
         result["benchmark"] = "register"
         result["lines"] = lines
-        result["lines_per_s"] = Double(lines) / started.duration(to: finished).seconds
-        result["register_s"] = started.duration(to: registered).seconds
-        result["deregister_s"] = registered.duration(to: finished).seconds
+        result["lines_per_s"] = Double(lines) / started.duration(to: finished).timeInterval
+        result["register_s"] = started.duration(to: registered).timeInterval
+        result["deregister_s"] = registered.duration(to: finished).timeInterval
         result["cpu_s"] = cpuSeconds
         result["peak_rss_bytes"] = ProcessStats.peakResidentBytes()
         result["devices_left"] = left

@@ -35,11 +35,3 @@ public enum EmulatorLogin {
         return store
     }
 }
-
-/// Keeps tokens in memory only.
-private actor MemoryTokenPersistence: TokenPersistence {
-    private var tokens: TokenSet?
-
-    func load() async throws -> TokenSet? { tokens }
-    func save(_ tokens: TokenSet) async throws { self.tokens = tokens }
-}

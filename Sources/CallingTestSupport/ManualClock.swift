@@ -70,8 +70,7 @@ public final class ManualClock: Clock, Sendable {
 
     /// The wall-clock date: the start date plus the time advanced so far.
     public var date: Date {
-        let (seconds, attoseconds) = now.offset.components
-        return startDate + TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+        startDate + now.offset.timeInterval
     }
 
     /// A function that reads ``date``, for initializers that take a wall clock.

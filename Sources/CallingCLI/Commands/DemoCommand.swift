@@ -102,7 +102,7 @@ enum DemoCommand: CallingCommand {
         let code = try request.authorizationCode(fromRedirect: redirect)
         timeline.say("redirected back to \(redirect.path) with a code; state checked", event: "redirect")
         let tokens = try await oauth.exchange(code: code, for: request)
-        let store = TokenStore(client: oauth, persistence: DemoTokenPersistence())
+        let store = TokenStore(client: oauth, persistence: MemoryTokenPersistence())
         let saved = try await store.login(with: tokens)
         timeline.say("logged in: access token valid until \(saved.accessTokenExpiresAt), scopes \(saved.scopes.joined(separator: " "))", event: "login")
         return store
@@ -115,7 +115,7 @@ struct Timeline: Sendable {
     let clock: ScaledClock
 
     func say(_ text: String, event: String, _ fields: [String: any Sendable] = [:]) {
-        let seconds = Double(clock.now.offset.components.seconds) + Double(clock.now.offset.components.attoseconds) / 1e18
+        let seconds = clock.now.offset.timeInterval
         let stamp = String(format: "%02d:%04.1f", Int(seconds) / 60, seconds.truncatingRemainder(dividingBy: 60))
         var object = fields
         object["time"] = (seconds * 10).rounded() / 10
@@ -223,11 +223,4 @@ final class KeepaliveCounter: Middleware {
             }
         }
     }
-}
-
-/// The demo keeps its tokens in memory only.
-actor DemoTokenPersistence: TokenPersistence {
-    private var tokens: TokenSet?
-    func load() async throws -> TokenSet? { tokens }
-    func save(_ tokens: TokenSet) async throws { self.tokens = tokens }
 }

@@ -83,7 +83,7 @@ enum RegisterCommand: CallingCommand {
 
     private static func report(_ event: LineEvent, line: Int, since start: ContinuousClock.Instant, output: Output) {
         let elapsed = start.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.timeInterval
         var fields: [String: any Sendable] = ["line": line, "time": (seconds * 1000).rounded() / 1000]
         let text: String
         switch event {

@@ -1,3 +1,4 @@
+import CallingTransport
 import Foundation
 
 /// One phone line: registers, stays registered through failures, and reports what happens.
@@ -339,7 +340,7 @@ public actor Line {
 
     private func saveProgress(attempt: Int, elapsed: Duration, onBackups: Bool) async {
         let progress = FailoverProgress(
-            attempt: attempt, elapsedSeconds: elapsed.seconds, savedAt: context.time.date(), onBackups: onBackups
+            attempt: attempt, elapsedSeconds: elapsed.timeInterval, savedAt: context.time.date(), onBackups: onBackups
         )
         await context.progressStore?.save(progress, key: persistenceKey)
     }
@@ -387,12 +388,5 @@ public actor Line {
 
     private func emit(_ event: LineEvent) {
         broadcaster.emit(event)
-    }
-}
-
-extension Duration {
-    fileprivate var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
