@@ -29,14 +29,10 @@ final class LineKeepalive: KeepaliveTarget {
         var sequence: UInt64 = 0
         var inFlight: (sequence: UInt64, task: Task<Void, Never>?)?
         var missed = 0
-    }
-
-    private struct LineReference: Sendable {
         weak var line: Line?
     }
 
     private let state = Locked(State())
-    private let owner = Locked(LineReference())
     private let context: LineContext
 
     init(context: LineContext) {
@@ -45,11 +41,11 @@ final class LineKeepalive: KeepaliveTarget {
 
     /// Sets the line that reports go to.
     func attach(to line: Line) {
-        owner.withLock { $0.line = line }
+        state.withLock { $0.line = line }
     }
 
     private var line: Line? {
-        owner.withLock(\.line)
+        state.withLock(\.line)
     }
 
     /// Starts keepalives for `registration`, replacing any earlier run.
