@@ -72,11 +72,6 @@ public final class EmulatorServer: Sendable {
         return .emulator(baseURL: baseURL, discoveryHost: URL(string: "http://127.0.0.1:\(port)/mobius/\(backup)/api/v1")!)
     }
 
-    /// The port of Mobius server `name`.
-    public func port(ofServer name: String) -> UInt16? {
-        mobius.withLock { $0[name]?.port }
-    }
-
     /// Stops every listener.
     public func stop() {
         main.stop()

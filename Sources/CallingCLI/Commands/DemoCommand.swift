@@ -138,7 +138,7 @@ struct Steps {
         var info: LineInfo?
         var remaining = repeated
         while remaining > 0 {
-            guard let event = try await next(&events) else {
+            guard let event = await events.next() else {
                 throw CommandFailure(message: "demo failed: the line's events ended while waiting for \(name)")
             }
             let (eventName, server) = describe(event)
@@ -157,10 +157,6 @@ struct Steps {
             remaining -= 1
         }
         return info
-    }
-
-    private func next(_ events: inout LineEvents.AsyncIterator) async throws -> LineEvent? {
-        await events.next()
     }
 
     private func describe(_ event: LineEvent) -> (String, String?) {

@@ -66,7 +66,7 @@ public actor Line {
     /// Stops everything the line is doing (retries, failover, rehoming, keepalives) and removes
     /// its registration at the server; returns at once. The line ends ``LineStatus/inactive``.
     public func deregister() {
-        stopKeepalives()
+        keepalive.stop()
         isConnecting = false
         replaceWork(.deregister)
     }
@@ -84,7 +84,7 @@ public actor Line {
     /// Stops at once without telling the server, then finishes the event streams.
     func stopNow() {
         isShutDown = true
-        stopKeepalives()
+        keepalive.stop()
         work?.cancel()
         finishEvents()
     }
@@ -279,7 +279,7 @@ public actor Line {
             guard !Task.isCancelled else { return }
             guard primaryUp else { continue }
 
-            stopKeepalives()
+            keepalive.stop()
             registration = nil
             _ = await context.registrar.deregister(current.device)
             info = info.unregistered()
@@ -321,7 +321,7 @@ public actor Line {
 
     /// Reports a final error; the line stays unregistered until `register()`.
     private func stop(with error: LineError) async {
-        stopKeepalives()
+        keepalive.stop()
         registration = nil
         info = info.unregistered()
         await clearProgress()
@@ -377,13 +377,9 @@ public actor Line {
     }
 
     private func dropRegistration() {
-        stopKeepalives()
+        keepalive.stop()
         registration = nil
         info = info.unregistered()
-    }
-
-    private func stopKeepalives() {
-        keepalive.stop()
     }
 
     private func emit(_ event: LineEvent) {
