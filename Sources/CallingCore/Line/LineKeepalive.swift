@@ -21,8 +21,18 @@ enum KeepaliveReport: Sendable {
 /// Never two keepalives of a line at once: a keepalive still waiting when the next is due is
 /// cancelled and counts as a miss.
 final class LineKeepalive: KeepaliveTarget {
+    /// The registration being kept alive, held by reference so a keepalive copies one pointer
+    /// rather than every string and URL of the registration.
+    private final class Subject: Sendable {
+        let registration: LineRegistration
+
+        init(_ registration: LineRegistration) {
+            self.registration = registration
+        }
+    }
+
     private struct State {
-        var registration: LineRegistration?
+        var subject: Subject?
         var handle: KeepaliveScheduler.Handle?
         /// Changes on every start and stop, so reports from an older run are ignored.
         var run: UInt64 = 0
@@ -53,7 +63,7 @@ final class LineKeepalive: KeepaliveTarget {
         stop()
         let handle = context.scheduler.schedule(self, every: registration.keepaliveInterval)
         state.withLock { state in
-            state.registration = registration
+            state.subject = Subject(registration)
             state.handle = handle
             state.missed = 0
         }
@@ -63,7 +73,7 @@ final class LineKeepalive: KeepaliveTarget {
     private func halt() {
         let handle = state.withLock { state in
             defer {
-                state.registration = nil
+                state.subject = nil
                 state.handle = nil
             }
             return state.handle
@@ -77,7 +87,7 @@ final class LineKeepalive: KeepaliveTarget {
     func stop() {
         let (handle, task) = state.withLock { state in
             defer {
-                state.registration = nil
+                state.subject = nil
                 state.handle = nil
                 state.inFlight = nil
                 state.run &+= 1
@@ -97,8 +107,8 @@ final class LineKeepalive: KeepaliveTarget {
 
     package func keepaliveDue(deadline: Duration) {
         let limit = context.keepaliveMissLimit
-        let step = state.withLock { state -> (LineRegistration, UInt64, run: UInt64, overdue: Task<Void, Never>?, report: KeepaliveReport?)? in
-            guard let registration = state.registration else { return nil }
+        let step = state.withLock { state -> (Subject, UInt64, run: UInt64, overdue: Task<Void, Never>?, report: KeepaliveReport?)? in
+            guard let subject = state.subject else { return nil }
             var overdue: Task<Void, Never>?
             var report: KeepaliveReport?
             if let inFlight = state.inFlight {
@@ -109,13 +119,13 @@ final class LineKeepalive: KeepaliveTarget {
             }
             let run = state.run
             if case .gaveUp? = report {
-                return (registration, 0, run, overdue, report)
+                return (subject, 0, run, overdue, report)
             }
             state.sequence &+= 1
             state.inFlight = (state.sequence, nil)
-            return (registration, state.sequence, run, overdue, report)
+            return (subject, state.sequence, run, overdue, report)
         }
-        guard let (registration, sequence, run, overdue, report) = step else { return }
+        guard let (subject, sequence, run, overdue, report) = step else { return }
         overdue?.cancel()
         if let report {
             if case .gaveUp = report {
@@ -127,9 +137,8 @@ final class LineKeepalive: KeepaliveTarget {
                 return
             }
         }
-        let registrar = context.registrar
         let task = Task {
-            let result = await registrar.keepalive(registration)
+            let result = await self.context.registrar.keepalive(subject.registration)
             await self.answered(result, sequence: sequence, run: run)
         }
         state.withLock { state in
@@ -141,7 +150,6 @@ final class LineKeepalive: KeepaliveTarget {
 
     private func answered(_ result: RegistrarResult<Void>, sequence: UInt64, run: UInt64) async {
         let limit = context.keepaliveMissLimit
-        let now = context.time.now()
         let (report, pause) = state.withLock { state -> (KeepaliveReport?, (KeepaliveScheduler.Handle, Duration)?) in
             guard state.inFlight?.sequence == sequence else { return (nil, nil) }
             state.inFlight = nil
@@ -151,7 +159,7 @@ final class LineKeepalive: KeepaliveTarget {
                 state.missed = 0
                 return (.recovered, nil)
             case .retryable(_, let retryAfter?):
-                return (nil, state.handle.map { ($0, now + retryAfter) })
+                return (nil, state.handle.map { ($0, context.time.now() + retryAfter) })
             case .retryable, .deviceLimit:
                 state.missed += 1
                 return (state.missed >= limit ? .gaveUp : .missed, nil)

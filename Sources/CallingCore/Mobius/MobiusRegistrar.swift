@@ -198,15 +198,14 @@ public struct MobiusRegistrar: LineRegistrar {
 
     /// `POST {device.uri}/status`.
     public func keepalive(_ registration: LineRegistration) async -> RegistrarResult<Void> {
-        let device = registration.device
-        let url = registration.keepaliveURL ?? Self.keepaliveURL(for: device)
+        let url = registration.keepaliveURL ?? Self.keepaliveURL(for: registration.device)
         let response: HTTPResponse
         do {
-            response = try await authorized.send(request(.post, url, deviceURL: device.clientDeviceURL))
+            response = try await authorized.send(request(.post, url, deviceURL: registration.device.clientDeviceURL))
         } catch {
-            return Self.failure(error, server: device.server)
+            return Self.failure(error, server: registration.device.server)
         }
-        return response.isSuccess ? .succeeded : classify(response, server: device.server, onKeepalive: true)
+        return response.isSuccess ? .succeeded : classify(response, server: registration.device.server, onKeepalive: true)
     }
 
     /// `DELETE {server}devices/{deviceId}`, as the device's own client device.
@@ -337,7 +336,10 @@ public struct MobiusRegistrar: LineRegistrar {
     private func request(
         _ method: HTTPMethod, _ url: URL, deviceURL: String? = nil, body: (some Encodable)? = nil as String?
     ) -> HTTPRequest {
-        var headers: HTTPHeaders = ["spark-user-agent": configuration.userAgent, "Accept": "application/json"]
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(Self.headerCapacity)
+        headers.add(name: "spark-user-agent", value: configuration.userAgent)
+        headers.add(name: "Accept", value: "application/json")
         if let deviceURL {
             headers["cisco-device-url"] = deviceURL
         }
@@ -348,6 +350,10 @@ public struct MobiusRegistrar: LineRegistrar {
         }
         return HTTPRequest(method: method, url: url, headers: headers, body: data)
     }
+
+    /// Room for every header a Mobius request ends up with (ours, the token and the tracking
+    /// id), so adding them on the way through the pipeline never grows the storage.
+    private static let headerCapacity = 6
 
     private static func object(_ body: Data) -> [String: Any]? {
         (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]

@@ -12,6 +12,9 @@ package struct TimeSource: Sendable {
     package let sleepUntil: @Sendable (Duration) async throws -> Void
     /// The wall-clock date.
     package let date: @Sendable () -> Date
+    /// Whether `now()` is the system's monotonic time, so a thread may wait for a deadline with
+    /// a timed wait instead of a task sleeping on the clock (see ``Alarm``).
+    package let isSystemTime: Bool
 
     /// Wraps a clock and a wall clock.
     package init<C: Clock>(clock: C, date: @escaping @Sendable () -> Date) where C.Duration == Duration {
@@ -19,6 +22,7 @@ package struct TimeSource: Sendable {
         now = { origin.duration(to: clock.now) }
         sleepUntil = { offset in try await clock.sleep(until: origin.advanced(by: offset), tolerance: nil) }
         self.date = date
+        isSystemTime = clock is ContinuousClock || clock is SuspendingClock
     }
 
     /// Sleeps for `duration` from now.

@@ -70,6 +70,12 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
         fields.append(Field(name: name, value: value))
     }
 
+    /// Reserves room for `capacity` fields, so a request whose headers are added in several
+    /// steps allocates its storage once.
+    public mutating func reserveCapacity(_ capacity: Int) {
+        fields.reserveCapacity(capacity)
+    }
+
     /// The number of fields.
     public var count: Int { fields.count }
 
@@ -92,7 +98,7 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
 
     /// ASCII case-insensitive comparison without allocating: header names are ASCII tokens.
     private static func matches(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.elementsEqual(rhs.utf8) { left, right in
+        lhs.utf8.count == rhs.utf8.count && lhs.utf8.elementsEqual(rhs.utf8) { left, right in
             let folded = left | 0x20
             return left == right || (left ^ right == 0x20 && folded >= 0x61 && folded <= 0x7A)
         }
