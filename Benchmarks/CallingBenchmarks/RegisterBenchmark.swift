@@ -25,17 +25,31 @@ struct RegisterBenchmark {
         let cpu = ProcessStats.cpuSeconds()
         var all: [Line] = []
         all.reserveCapacity(lines)
+        var pending: [LineEvents] = []
         for _ in 0..<lines {
             let line = try await client.addLine()
+            pending.append(line.events)
             await line.register()
             all.append(line)
+            if pending.count == Self.window {
+                try await Self.wait(for: .registered, on: pending.removeFirst())
+            }
         }
-        try await waitUntil { await emulator.requestCounts[.register] ?? 0 >= lines }
+        for events in pending {
+            try await Self.wait(for: .registered, on: events)
+        }
+        pending = []
         let registered = clock.now
         for line in all {
+            pending.append(line.events)
             await line.deregister()
+            if pending.count == Self.window {
+                try await Self.wait(for: .unregistered, on: pending.removeFirst())
+            }
         }
-        try await waitUntil { await emulator.requestCounts[.deregister] ?? 0 >= lines }
+        for events in pending {
+            try await Self.wait(for: .unregistered, on: events)
+        }
         let finished = clock.now
         let cpuSeconds = ProcessStats.cpuSeconds() - cpu
         let left = await emulator.registeredDevices.count
@@ -54,9 +68,20 @@ struct RegisterBenchmark {
         return result
     }
 
-    private func waitUntil(_ condition: () async -> Bool) async throws {
-        while await !condition() {
-            try await Task.sleep(for: .milliseconds(20))
+    /// How many registrations (or deregistrations) may be under way at once, as an app with
+    /// many lines would pace them: without a limit, every line's request, task and answer
+    /// waits in memory at once, and the peak RSS measures that queue instead of the lines.
+    private static let window = 256
+
+    private enum Outcome { case registered, unregistered }
+
+    private static func wait(for outcome: Outcome, on events: LineEvents) async throws {
+        for await event in events {
+            switch (outcome, event) {
+            case (.registered, .registered), (.unregistered, .unregistered): return
+            case (_, .error(let error)): throw BenchmarkError("a line failed: \(error)")
+            default: continue
+            }
         }
     }
 }

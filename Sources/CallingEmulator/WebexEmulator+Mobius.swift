@@ -35,7 +35,7 @@ extension WebexEmulator {
                     ]],
                 ])
             }
-            deviceID = UUID().uuidString.lowercased()
+            deviceID = UUID.random().uuidString.lowercased()
         }
         let registered = now()
         registrationSequence += 1
@@ -113,6 +113,6 @@ extension WebexEmulator {
     }
 
     static func trackingID(_ request: HTTPRequest) -> String {
-        request.headers["trackingid"] ?? "EMU_" + UUID().uuidString
+        request.headers["trackingid"] ?? "EMU_" + UUID.random().uuidString
     }
 }

@@ -70,6 +70,7 @@ public actor WebexEmulator {
     var counts: [EmulatorEndpoint: Int] = [:]
     var outageObserver: (@Sendable (String, ServerOutage?) async -> Void)?
     var mobiusBaseURLs: [String: URL] = [:]
+    var mobiusBases: [MobiusBaseKey: String] = [:]
 
     /// Creates an emulator.
     ///
@@ -128,12 +129,20 @@ public actor WebexEmulator {
     /// each Mobius server at its own address.
     func host(mobiusBaseURLs: [String: URL], observingOutages observer: @escaping @Sendable (String, ServerOutage?) async -> Void) {
         self.mobiusBaseURLs = mobiusBaseURLs
+        mobiusBases = [:]
         outageObserver = observer
     }
 
-    /// Where Mobius server `name` lives: its own listener over HTTP, a path under `baseURL` otherwise.
+    /// Where Mobius server `name` lives: its own listener over HTTP, a path under `baseURL`
+    /// otherwise. Remembered, because every Mobius request needs it and building a URL is slow.
     func mobiusBase(_ name: String, baseURL: URL) -> String {
-        (mobiusBaseURLs[name] ?? baseURL.appending(path: "mobius/\(name)")).absoluteString.trimmingSuffix("/")
+        let key = MobiusBaseKey(name: name, baseURL: baseURL.absoluteString)
+        if let known = mobiusBases[key] {
+            return known
+        }
+        let base = (mobiusBaseURLs[name] ?? baseURL.appending(path: "mobius/\(name)")).absoluteString.trimmingSuffix("/")
+        mobiusBases[key] = base
+        return base
     }
 
     // MARK: Inspection
@@ -260,6 +269,12 @@ public actor WebexEmulator {
         headers["Content-Type"] = "application/json"
         return HTTPResponse(status: status, headers: headers, body: (try? JSONSerialization.data(withJSONObject: object)) ?? Data())
     }
+}
+
+/// A Mobius server as a handler with a given base URL sees it.
+struct MobiusBaseKey: Hashable {
+    let name: String
+    let baseURL: String
 }
 
 /// A registration as the emulator holds it.

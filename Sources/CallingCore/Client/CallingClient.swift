@@ -91,7 +91,7 @@ public final class CallingClient: Sendable {
         } else {
             device = try await context.registrar.makeDevice()
         }
-        let line = Line(id: UUID(), options: options, device: device, context: context)
+        let line = Line(id: .random(), options: options, device: device, context: context)
         let accepted = state.withLock { state in
             guard !state.shutdownRequested else { return false }
             state.lines.append(line)
