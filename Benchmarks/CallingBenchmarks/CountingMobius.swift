@@ -6,14 +6,14 @@ import Foundation
 /// keepalives that record each line's lateness against its own schedule.
 final class CountingMobius: @unchecked Sendable {
     // @unchecked: `next` is a fixed buffer; slot i is written only by line i's register and
-    // keepalive requests, which never overlap. Everything else is immutable or behind `state`.
+    // keepalive requests, which never overlap. Everything else is immutable, but
+    // `firstDeadlines`, which only the benchmark's own task writes and reads.
     let time = TimeSource(clock: ContinuousClock(), date: { Date() })
     private let lines: Int
     private let intervalSeconds: Int
     private let intervalNanos: Int64
     private let log: FireLog
     private let next: UnsafeMutablePointer<Int64>
-    private let state = Locked<(registered: Int, waiter: (Int, CheckedContinuation<Void, Never>)?)>((0, nil))
     private(set) var firstDeadlines: [Int64] = []
 
     init(lines: Int, intervalSeconds: Int, log: FireLog) {
@@ -31,17 +31,6 @@ final class CountingMobius: @unchecked Sendable {
 
     var handler: InMemoryTransport.Handler {
         { [self] request in answer(request) }
-    }
-
-    func waitForRegistrations(_ count: Int) async {
-        await withCheckedContinuation { continuation in
-            let done = state.withLock { state in
-                guard state.registered < count else { return true }
-                state.waiter = (count, continuation)
-                return false
-            }
-            if done { continuation.resume() }
-        }
     }
 
     /// Counts keepalives due in `window`, and notes each line's first deadline in it.
@@ -75,13 +64,6 @@ final class CountingMobius: @unchecked Sendable {
             next[line] = time.now().nanoseconds + intervalNanos
             let server = request.url.absoluteString.replacingOccurrences(of: "device", with: "")
             let json = #"{"userId":"bench","device":{"deviceId":"d-\#(line)","uri":"\#(server)devices/d-\#(line)"},"keepaliveInterval":\#(intervalSeconds)}"#
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                state.registered += 1
-                guard let waiter = state.waiter, state.registered >= waiter.0 else { return nil }
-                state.waiter = nil
-                return waiter.1
-            }
-            waiter?.resume()
             return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Data(json.utf8))
         }
         if request.method == .get {

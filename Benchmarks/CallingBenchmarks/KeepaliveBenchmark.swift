@@ -100,12 +100,13 @@ struct KeepaliveBenchmark {
         let runner = Task { await client.run() }
         var all: [Line] = []
         all.reserveCapacity(lines)
+        var registrations = LinePacer(waitingFor: .registered)
         for index in 0..<lines {
             let line = try await client.addLine(LineOptions(device: LineDevice(userID: "bench", deviceURL: "dev-\(index)")))
-            await line.register()
+            try await registrations.start(line)
             all.append(line)
         }
-        await backend.waitForRegistrations(lines)
+        try await registrations.finish()
         let bytes = ProcessStats.residentBytes() - before
         let windowStart = backend.time.now().nanoseconds + intervalNanos
         backend.startCounting(in: windowStart...(windowStart + duration.nanoseconds))

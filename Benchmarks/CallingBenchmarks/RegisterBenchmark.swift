@@ -25,31 +25,19 @@ struct RegisterBenchmark {
         let cpu = ProcessStats.cpuSeconds()
         var all: [Line] = []
         all.reserveCapacity(lines)
-        var pending: [LineEvents] = []
+        var registrations = LinePacer(waitingFor: .registered)
         for _ in 0..<lines {
             let line = try await client.addLine()
-            pending.append(line.events)
-            await line.register()
+            try await registrations.start(line)
             all.append(line)
-            if pending.count == Self.window {
-                try await Self.wait(for: .registered, on: pending.removeFirst())
-            }
         }
-        for events in pending {
-            try await Self.wait(for: .registered, on: events)
-        }
-        pending = []
+        try await registrations.finish()
         let registered = clock.now
+        var deregistrations = LinePacer(waitingFor: .unregistered)
         for line in all {
-            pending.append(line.events)
-            await line.deregister()
-            if pending.count == Self.window {
-                try await Self.wait(for: .unregistered, on: pending.removeFirst())
-            }
+            try await deregistrations.start(line)
         }
-        for events in pending {
-            try await Self.wait(for: .unregistered, on: events)
-        }
+        try await deregistrations.finish()
         let finished = clock.now
         let cpuSeconds = ProcessStats.cpuSeconds() - cpu
         let left = await emulator.registeredDevices.count
@@ -66,22 +54,5 @@ struct RegisterBenchmark {
         result["peak_rss_bytes"] = ProcessStats.peakResidentBytes()
         result["devices_left"] = left
         return result
-    }
-
-    /// How many registrations (or deregistrations) may be under way at once, as an app with
-    /// many lines would pace them: without a limit, every line's request, task and answer
-    /// waits in memory at once, and the peak RSS measures that queue instead of the lines.
-    private static let window = 256
-
-    private enum Outcome { case registered, unregistered }
-
-    private static func wait(for outcome: Outcome, on events: LineEvents) async throws {
-        for await event in events {
-            switch (outcome, event) {
-            case (.registered, .registered), (.unregistered, .unregistered): return
-            case (_, .error(let error)): throw BenchmarkError("a line failed: \(error)")
-            default: continue
-            }
-        }
     }
 }
