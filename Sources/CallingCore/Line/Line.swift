@@ -24,10 +24,20 @@ public actor Line {
     private let broadcaster: EventBroadcaster
     private let persistenceKey: String
 
-    /// A snapshot of the line: configuration and the last registration's answer.
-    public private(set) var info: LineInfo
+    /// A snapshot of the line: configuration and the current registration's answer.
+    ///
+    /// Built when asked rather than stored, because it repeats the registration: a stored copy
+    /// would cost every line a few hundred bytes for a value apps read rarely.
+    public var info: LineInfo {
+        let idle = LineInfo(lineID: id, options: LineOptions(phoneNumber: phoneNumber, extension: `extension`, voicemail: voicemail))
+        return registration.map { idle.registered($0, onBackup: isOnBackup) } ?? idle
+    }
 
+    private let phoneNumber: String?
+    private let `extension`: String?
+    private let voicemail: String?
     private var registration: LineRegistration?
+    private var isOnBackup = false
     private var lastPrimaryRehoming: ClosedRange<Int>?
     private var work: Task<Void, Never>?
     private var workNumber: UInt64 = 0
@@ -42,7 +52,9 @@ public actor Line {
         self.context = context
         self.broadcaster = EventBroadcaster(bufferSize: context.configuration.eventBufferSize)
         self.persistenceKey = options.persistenceKey ?? device.deviceURL
-        self.info = LineInfo(lineID: id, options: options)
+        self.phoneNumber = options.phoneNumber
+        self.extension = options.extension
+        self.voicemail = options.voicemail
         self.keepalive = LineKeepalive(context: context)
         keepalive.attach(to: self)
     }
@@ -57,7 +69,7 @@ public actor Line {
     /// Emits ``LineEvent/connecting``, then the outcome. If a failover was saved by an earlier
     /// process (see ``FailoverProgressStore``), it resumes there.
     public func register() {
-        guard !isShutDown, !isConnecting, info.status != .active else { return }
+        guard !isShutDown, !isConnecting, registration == nil else { return }
         isConnecting = true
         emit(.connecting)
         replaceWork(.register)
@@ -155,7 +167,6 @@ public actor Line {
                 _ = await context.registrar.deregister(current.device)
                 emit(.unregistered)
             }
-            info = info.unregistered()
         }
     }
 
@@ -267,7 +278,7 @@ public actor Line {
     private func stayRegistered() async {
         var failback429Retries = 0
         var nextWait: Duration?
-        while let current = registration, info.isOnBackup {
+        while let current = registration, isOnBackup {
             let wait = nextWait ?? rehomingWindow()
             nextWait = nil
             guard await sleep(for: wait) else { return }
@@ -282,7 +293,6 @@ public actor Line {
             keepalive.stop()
             registration = nil
             _ = await context.registrar.deregister(current.device)
-            info = info.unregistered()
             emit(.unregistered)
             switch await attemptEach(context.servers.primaries) {
             case .registered, .stopped:
@@ -313,7 +323,7 @@ public actor Line {
             lastPrimaryRehoming = low...high
         }
         registration = answer
-        info = info.registered(answer, onBackup: onBackup)
+        isOnBackup = onBackup
         keepalive.start(answer)
         await clearProgress()
         emit(.registered(info))
@@ -323,7 +333,6 @@ public actor Line {
     private func stop(with error: LineError) async {
         keepalive.stop()
         registration = nil
-        info = info.unregistered()
         await clearProgress()
         emit(.error(error))
     }
@@ -379,7 +388,6 @@ public actor Line {
     private func dropRegistration() {
         keepalive.stop()
         registration = nil
-        info = info.unregistered()
     }
 
     private func emit(_ event: LineEvent) {

@@ -63,12 +63,4 @@ public struct LineInfo: Sendable, Equatable {
         info.isOnBackup = onBackup
         return info
     }
-
-    /// The same line, unregistered: the app's options only, as at the start.
-    func unregistered() -> LineInfo {
-        LineInfo(
-            lineID: lineID,
-            options: LineOptions(phoneNumber: phoneNumber, extension: self.extension, voicemail: voicemail)
-        )
-    }
 }

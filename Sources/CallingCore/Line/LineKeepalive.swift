@@ -21,18 +21,8 @@ enum KeepaliveReport: Sendable {
 /// Never two keepalives of a line at once: a keepalive still waiting when the next is due is
 /// cancelled and counts as a miss.
 final class LineKeepalive: KeepaliveTarget {
-    /// The registration being kept alive, held by reference so a keepalive copies one pointer
-    /// rather than every string and URL of the registration.
-    private final class Subject: Sendable {
-        let registration: LineRegistration
-
-        init(_ registration: LineRegistration) {
-            self.registration = registration
-        }
-    }
-
     private struct State {
-        var subject: Subject?
+        var registration: LineRegistration?
         var handle: KeepaliveScheduler.Handle?
         /// Changes on every start and stop, so reports from an older run are ignored.
         var run: UInt64 = 0
@@ -63,7 +53,7 @@ final class LineKeepalive: KeepaliveTarget {
         stop()
         let handle = context.scheduler.schedule(self, every: registration.keepaliveInterval)
         state.withLock { state in
-            state.subject = Subject(registration)
+            state.registration = registration
             state.handle = handle
             state.missed = 0
         }
@@ -73,7 +63,7 @@ final class LineKeepalive: KeepaliveTarget {
     private func halt() {
         let handle = state.withLock { state in
             defer {
-                state.subject = nil
+                state.registration = nil
                 state.handle = nil
             }
             return state.handle
@@ -87,7 +77,7 @@ final class LineKeepalive: KeepaliveTarget {
     func stop() {
         let (handle, task) = state.withLock { state in
             defer {
-                state.subject = nil
+                state.registration = nil
                 state.handle = nil
                 state.inFlight = nil
                 state.run &+= 1
@@ -107,8 +97,8 @@ final class LineKeepalive: KeepaliveTarget {
 
     package func keepaliveDue(deadline: Duration) {
         let limit = context.keepaliveMissLimit
-        let step = state.withLock { state -> (Subject, UInt64, run: UInt64, overdue: Task<Void, Never>?, report: KeepaliveReport?)? in
-            guard let subject = state.subject else { return nil }
+        let step = state.withLock { state -> (LineRegistration, UInt64, run: UInt64, overdue: Task<Void, Never>?, report: KeepaliveReport?)? in
+            guard let registration = state.registration else { return nil }
             var overdue: Task<Void, Never>?
             var report: KeepaliveReport?
             if let inFlight = state.inFlight {
@@ -119,13 +109,13 @@ final class LineKeepalive: KeepaliveTarget {
             }
             let run = state.run
             if case .gaveUp? = report {
-                return (subject, 0, run, overdue, report)
+                return (registration, 0, run, overdue, report)
             }
             state.sequence &+= 1
             state.inFlight = (state.sequence, nil)
-            return (subject, state.sequence, run, overdue, report)
+            return (registration, state.sequence, run, overdue, report)
         }
-        guard let (subject, sequence, run, overdue, report) = step else { return }
+        guard let (registration, sequence, run, overdue, report) = step else { return }
         overdue?.cancel()
         if let report {
             if case .gaveUp = report {
@@ -138,7 +128,7 @@ final class LineKeepalive: KeepaliveTarget {
             }
         }
         let task = Task {
-            let result = await self.context.registrar.keepalive(subject.registration)
+            let result = await self.context.registrar.keepalive(registration)
             await self.answered(result, sequence: sequence, run: run)
         }
         state.withLock { state in
