@@ -1,7 +1,10 @@
 import CallingTransport
 
 /// Delivers a line's events to every current subscriber, each through its own bounded stream.
-final class EventBroadcaster: Sendable {
+///
+/// A struct around its locked state (copies share it), so a line pays for one allocation here.
+/// A subscription's termination handler holds the state until it runs and removes itself.
+struct EventBroadcaster: Sendable {
     private struct State {
         var subscribers: [UInt64: AsyncStream<LineEvent>.Continuation] = [:]
         var nextID: UInt64 = 0
@@ -27,8 +30,9 @@ final class EventBroadcaster: Sendable {
             return state.nextID
         }
         if let id {
-            continuation.onTermination = { [weak self] _ in
-                self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
+            let state = self.state
+            continuation.onTermination = { _ in
+                state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
             }
         } else {
             continuation.finish()

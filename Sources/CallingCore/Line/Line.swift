@@ -56,7 +56,6 @@ public actor Line {
         self.extension = options.extension
         self.voicemail = options.voicemail
         self.keepalive = LineKeepalive(context: context)
-        keepalive.attach(to: self)
     }
 
     /// The line's events from now on, as a new subscription; see ``LineEvents``.
@@ -324,7 +323,7 @@ public actor Line {
         }
         registration = answer
         isOnBackup = onBackup
-        keepalive.start(answer)
+        keepalive.start(answer, of: self)
         await clearProgress()
         emit(.registered(info))
     }
@@ -392,5 +391,12 @@ public actor Line {
 
     private func emit(_ event: LineEvent) {
         broadcaster.emit(event)
+    }
+}
+
+extension Line: KeepaliveTarget {
+    /// Hands the scheduler's fire to the line's keepalives (see ``LineKeepalive``).
+    package nonisolated func keepaliveDue(deadline: Duration) {
+        keepalive.keepaliveDue(of: self)
     }
 }

@@ -20,7 +20,7 @@ enum KeepaliveReport: Sendable {
 ///
 /// Never two keepalives of a line at once: a keepalive still waiting when the next is due is
 /// cancelled and counts as a miss.
-final class LineKeepalive: KeepaliveTarget {
+final class LineKeepalive: Sendable {
     private struct State {
         var registration: LineRegistration?
         var handle: KeepaliveScheduler.Handle?
@@ -29,7 +29,6 @@ final class LineKeepalive: KeepaliveTarget {
         var sequence: UInt64 = 0
         var inFlight: (sequence: UInt64, task: Task<Void, Never>?)?
         var missed = 0
-        weak var line: Line?
     }
 
     private let state = Locked(State())
@@ -39,19 +38,12 @@ final class LineKeepalive: KeepaliveTarget {
         self.context = context
     }
 
-    /// Sets the line that reports go to.
-    func attach(to line: Line) {
-        state.withLock { $0.line = line }
-    }
-
-    private var line: Line? {
-        state.withLock(\.line)
-    }
-
-    /// Starts keepalives for `registration`, replacing any earlier run.
-    func start(_ registration: LineRegistration) {
+    /// Starts keepalives for `registration`, replacing any earlier run. The scheduler fires
+    /// `line`, which hands each fire back here with itself, so reports need no stored (weak)
+    /// reference to the line.
+    func start(_ registration: LineRegistration, of line: Line) {
         stop()
-        let handle = context.scheduler.schedule(self, every: registration.keepaliveInterval)
+        let handle = context.scheduler.schedule(line, every: registration.keepaliveInterval)
         state.withLock { state in
             state.registration = registration
             state.handle = handle
@@ -95,7 +87,8 @@ final class LineKeepalive: KeepaliveTarget {
         state.withLock { $0.run == run }
     }
 
-    package func keepaliveDue(deadline: Duration) {
+    /// A keepalive of `line` is due.
+    func keepaliveDue(of line: Line) {
         let limit = context.keepaliveMissLimit
         let step = state.withLock { state -> (LineRegistration, UInt64, run: UInt64, overdue: Task<Void, Never>?, report: KeepaliveReport?)? in
             guard let registration = state.registration else { return nil }
@@ -121,15 +114,14 @@ final class LineKeepalive: KeepaliveTarget {
             if case .gaveUp = report {
                 halt()
             }
-            let line = self.line
-            Task { await line?.keepaliveReport(report, run: run) }
+            Task { await line.keepaliveReport(report, run: run) }
             if case .gaveUp = report {
                 return
             }
         }
         let task = Task {
             let result = await self.context.registrar.keepalive(registration)
-            await self.answered(result, sequence: sequence, run: run)
+            await self.answered(result, sequence: sequence, run: run, of: line)
         }
         state.withLock { state in
             if state.inFlight?.sequence == sequence {
@@ -138,7 +130,7 @@ final class LineKeepalive: KeepaliveTarget {
         }
     }
 
-    private func answered(_ result: RegistrarResult<Void>, sequence: UInt64, run: UInt64) async {
+    private func answered(_ result: RegistrarResult<Void>, sequence: UInt64, run: UInt64, of line: Line) async {
         let limit = context.keepaliveMissLimit
         let (report, pause) = state.withLock { state -> (KeepaliveReport?, (KeepaliveScheduler.Handle, Duration)?) in
             guard state.inFlight?.sequence == sequence else { return (nil, nil) }
@@ -167,6 +159,6 @@ final class LineKeepalive: KeepaliveTarget {
         case .gaveUp, .final, .notFound: halt()
         case .missed, .recovered: break
         }
-        await line?.keepaliveReport(report, run: run)
+        await line.keepaliveReport(report, run: run)
     }
 }
