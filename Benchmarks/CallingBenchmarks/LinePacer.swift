@@ -9,7 +9,9 @@ struct LinePacer {
     static let window = 256
 
     private let outcome: Outcome
+    /// Subscriptions of the lines started, oldest first; those before `oldest` are done.
     private var pending: [LineEvents] = []
+    private var oldest = 0
 
     init(waitingFor outcome: Outcome) {
         self.outcome = outcome
@@ -23,17 +25,23 @@ struct LinePacer {
         case .registered: await line.register()
         case .unregistered: await line.deregister()
         }
-        if pending.count == Self.window {
-            try await wait(pending.removeFirst())
+        if pending.count - oldest == Self.window {
+            try await wait(pending[oldest])
+            oldest += 1
+            if oldest == Self.window {
+                pending.removeFirst(oldest)
+                oldest = 0
+            }
         }
     }
 
     /// Waits for every line still under way.
     mutating func finish() async throws {
-        for events in pending {
+        for events in pending[oldest...] {
             try await wait(events)
         }
         pending = []
+        oldest = 0
     }
 
     private func wait(_ events: LineEvents) async throws {

@@ -71,7 +71,7 @@ extension WebexEmulator {
             return Self.json(404, ["message": "Device not found."])
         }
         registrations[deviceID]?.lastKeepalive = now()
-        return Self.json(200, [:])
+        return Self.emptyAnswer
     }
 
     /// `DELETE {server}devices/{id}`.
@@ -80,8 +80,11 @@ extension WebexEmulator {
         guard remove(deviceID) else {
             return Self.json(404, ["message": "Device not found."])
         }
-        return Self.json(200, [:])
+        return Self.emptyAnswer
     }
+
+    /// What a keepalive or deregistration answers: an empty JSON object, built once.
+    private static let emptyAnswer = HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Data("{}".utf8))
 
     /// Drops registrations that missed keepalives for longer than `expiryIntervals` intervals.
     /// Unless forced, sweeps at most once a second, so that many registrations cost O(1) each.

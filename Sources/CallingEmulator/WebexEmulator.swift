@@ -298,7 +298,7 @@ struct Route {
     let deviceID: String?
 
     init(method: HTTPMethod, path: String) {
-        let parts = path.split(separator: "/").map(String.init)
+        let parts = path.split(separator: "/")
         switch (method, parts) {
         case (.get, ["v1", "authorize"]): self.init(endpoint: .authorize)
         case (.post, ["v1", "access_token"]): self.init(endpoint: .token)
@@ -315,21 +315,21 @@ struct Route {
     }
 
     /// `/mobius/{server}/api/v1/…`: discovery, register, keepalive, deregister and ping.
-    private init(mobius method: HTTPMethod, _ parts: [String]) {
+    private init(mobius method: HTTPMethod, _ parts: [Substring]) {
         guard parts.count >= 4, parts[0] == "mobius", parts[2] == "api", parts[3] == "v1" else {
             self.init(endpoint: nil)
             return
         }
-        let server = parts[1]
+        let server = String(parts[1])
         let rest = Array(parts.dropFirst(4))
         switch (method, rest.count) {
         case (.get, 1) where rest == ["ping"]: self.init(endpoint: .ping, server: server)
         case (.get, 2) where rest == ["calling", "web"]: self.init(endpoint: .discovery, server: server)
         case (.post, 3) where rest == ["calling", "web", "device"]: self.init(endpoint: .register, server: server)
         case (.post, 5) where rest[0...2] == ["calling", "web", "devices"] && rest[4] == "status":
-            self.init(endpoint: .keepalive, server: server, deviceID: rest[3])
+            self.init(endpoint: .keepalive, server: server, deviceID: String(rest[3]))
         case (.delete, 4) where rest[0...2] == ["calling", "web", "devices"]:
-            self.init(endpoint: .deregister, server: server, deviceID: rest[3])
+            self.init(endpoint: .deregister, server: server, deviceID: String(rest[3]))
         default: self.init(endpoint: nil)
         }
     }
