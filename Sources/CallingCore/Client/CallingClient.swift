@@ -128,6 +128,7 @@ public final class CallingClient: Sendable {
         }
         driver.cancel()
         await driver.value
+        context.workers.stop()
         state.withLock { $0.shutDown = true }
     }
 

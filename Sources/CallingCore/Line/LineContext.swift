@@ -8,6 +8,7 @@ final class LineContext: Sendable {
     let time: TimeSource
     let random: RandomSource
     let scheduler: KeepaliveScheduler
+    let workers = KeepaliveWorkers()
     let progressStore: (any FailoverProgressStore)?
     let keepaliveMissLimit: Int
     private let discovered = Locked(RegistrarServers(primaries: [], backups: []))

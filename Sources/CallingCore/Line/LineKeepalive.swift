@@ -15,8 +15,8 @@ enum KeepaliveReport: Sendable {
 }
 
 /// One line's keepalives, kept outside the line's actor: a keepalive that succeeds costs one
-/// task and no actor hop; only what changes the line's state (misses, recoveries, give-ups) is
-/// reported to the line.
+/// job on the client's ``KeepaliveWorkers`` and no actor hop; only what changes the line's
+/// state (misses, recoveries, give-ups) is reported to the line.
 ///
 /// Never two keepalives of a line at once: a keepalive still waiting when the next is due is
 /// cancelled and counts as a miss.
@@ -27,7 +27,7 @@ final class LineKeepalive: Sendable {
         /// Changes on every start and stop, so reports from an older run are ignored.
         var run: UInt64 = 0
         var sequence: UInt64 = 0
-        var inFlight: (sequence: UInt64, task: Task<Void, Never>?)?
+        var inFlight: (sequence: UInt64, ticket: KeepaliveWorkers.Ticket?)?
         var missed = 0
     }
 
@@ -67,19 +67,21 @@ final class LineKeepalive: Sendable {
 
     /// Stops keepalives and cancels one in flight.
     func stop() {
-        let (handle, task) = state.withLock { state in
+        let (handle, ticket) = state.withLock { state in
             defer {
                 state.registration = nil
                 state.handle = nil
                 state.inFlight = nil
                 state.run &+= 1
             }
-            return (state.handle, state.inFlight?.task)
+            return (state.handle, state.inFlight?.ticket)
         }
         if let handle {
             context.scheduler.cancel(handle)
         }
-        task?.cancel()
+        if let ticket {
+            context.workers.cancel(ticket)
+        }
     }
 
     /// Whether reports of run `run` still apply.
@@ -90,12 +92,12 @@ final class LineKeepalive: Sendable {
     /// A keepalive of `line` is due.
     func keepaliveDue(of line: Line) {
         let limit = context.keepaliveMissLimit
-        let step = state.withLock { state -> (LineRegistration, UInt64, run: UInt64, overdue: Task<Void, Never>?, report: KeepaliveReport?)? in
+        let step = state.withLock { state -> (LineRegistration, UInt64, run: UInt64, overdue: KeepaliveWorkers.Ticket?, report: KeepaliveReport?)? in
             guard let registration = state.registration else { return nil }
-            var overdue: Task<Void, Never>?
+            var overdue: KeepaliveWorkers.Ticket?
             var report: KeepaliveReport?
             if let inFlight = state.inFlight {
-                overdue = inFlight.task
+                overdue = inFlight.ticket
                 state.inFlight = nil
                 state.missed += 1
                 report = state.missed >= limit ? .gaveUp : .missed
@@ -109,7 +111,9 @@ final class LineKeepalive: Sendable {
             return (registration, state.sequence, run, overdue, report)
         }
         guard let (registration, sequence, run, overdue, report) = step else { return }
-        overdue?.cancel()
+        if let overdue {
+            context.workers.cancel(overdue)
+        }
         if let report {
             if case .gaveUp = report {
                 halt()
@@ -119,13 +123,13 @@ final class LineKeepalive: Sendable {
                 return
             }
         }
-        let task = Task {
+        let ticket = context.workers.submit {
             let result = await self.context.registrar.keepalive(registration)
             await self.answered(result, sequence: sequence, run: run, of: line)
         }
         state.withLock { state in
             if state.inFlight?.sequence == sequence {
-                state.inFlight?.task = task
+                state.inFlight?.ticket = ticket
             }
         }
     }

@@ -1,0 +1,91 @@
+@testable import CallingCore
+import CallingTestSupport
+import CallingTransport
+import Testing
+
+@Suite("Keepalive workers", .timeLimit(.minutes(1)))
+struct KeepaliveWorkersTests {
+    let workers = KeepaliveWorkers()
+
+    @Test("every job runs once, and quick jobs are shared by far fewer workers than jobs")
+    func quickJobs() async {
+        let ran = Locked([Int](repeating: 0, count: 1_000))
+        let done = AsyncStream.makeStream(of: Void.self)
+        for index in 0..<1_000 {
+            _ = workers.submit {
+                let finished = ran.withLock { counts in
+                    counts[index] += 1
+                    return counts.allSatisfy { $0 > 0 }
+                }
+                if finished { done.continuation.yield() }
+            }
+        }
+        for await _ in done.stream { break }
+        #expect(ran.withLock { $0 } == [Int](repeating: 1, count: 1_000))
+        #expect(workers.workerCount < 1_000)
+        workers.stop()
+    }
+
+    @Test("jobs that wait all run at once: a worker that takes a job recruits another for the rest")
+    func waitingJobsRunConcurrently() async {
+        let gate = Gate()
+        let started = AsyncStream.makeStream(of: Int.self)
+        let finished = AsyncStream.makeStream(of: Int.self)
+        for index in 0..<20 {
+            _ = workers.submit {
+                started.continuation.yield(index)
+                await gate.wait()
+                finished.continuation.yield(index)
+            }
+        }
+        var waiting = Set<Int>()
+        for await index in started.stream {
+            waiting.insert(index)
+            if waiting.count == 20 { break }
+        }
+        #expect(workers.workerCount == 20)
+        gate.open()
+        var done = Set<Int>()
+        for await index in finished.stream {
+            done.insert(index)
+            if done.count == 20 { break }
+        }
+        #expect(done == Set(0..<20))
+        workers.stop()
+    }
+
+    @Test("a cancelled running job sees cancellation, its worker retires, and later jobs still run")
+    func cancellation() async {
+        let gate = Gate()
+        let events = AsyncStream.makeStream(of: String.self)
+        let running = workers.submit {
+            events.continuation.yield("started")
+            await withTaskCancellationHandler {
+                await gate.wait()
+            } onCancel: {
+                gate.open()
+            }
+            events.continuation.yield(Task.isCancelled ? "cancelled" : "finished")
+        }
+        var iterator = events.stream.makeAsyncIterator()
+        #expect(await iterator.next() == "started")
+        workers.cancel(running)
+        #expect(await iterator.next() == "cancelled")
+        _ = workers.submit { events.continuation.yield("later ran") }
+        #expect(await iterator.next() == "later ran")
+        workers.stop()
+    }
+
+    @Test("stop ends idle workers, and a job submitted afterwards starts no worker")
+    func stop() async {
+        let ran = AsyncStream.makeStream(of: Void.self)
+        _ = workers.submit { ran.continuation.yield() }
+        for await _ in ran.stream { break }
+        workers.stop()
+        while workers.workerCount > 0 {
+            await Task.yield()
+        }
+        _ = workers.submit { Issue.record("a job ran after stop()") }
+        #expect(workers.workerCount == 0)
+    }
+}
