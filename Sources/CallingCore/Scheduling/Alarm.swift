@@ -10,7 +10,7 @@ import Darwin
 ///
 /// A task that sleeps with `Task.sleep` and is resumed by the runtime costs about 150 µs of CPU
 /// per wake-up on a small Linux machine (timer thread, then a worker thread handing the task
-/// on); a thread waiting on a condition variable costs about 25 µs. With the system clock the
+/// on); a thread waiting on a condition variable costs 25–35 µs. With the system clock the
 /// wait is a timed wait. With an injected clock (tests, a scaled demo clock) a task sleeps on
 /// that clock and wakes the thread, so manual clocks keep working unchanged.
 final class Alarm: @unchecked Sendable {
