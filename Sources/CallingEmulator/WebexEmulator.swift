@@ -166,14 +166,10 @@ public actor WebexEmulator {
     /// - Throws: ``TransportError`` with ``TransportError/Code/connectionRefused`` for a server
     ///   that is down with ``ServerOutage/connectionRefused`` (as a real network would).
     public func handle(_ request: HTTPRequest, baseURL: URL) async throws -> HTTPResponse {
-        var path = request.url.path
-        while path.count > 1 && path.hasSuffix("/") {
+        var path = request.url.path(percentEncoded: true)
+        while path.utf8.count > 1 && path.hasSuffix("/") {
             path.removeLast()
         }
-        let query = Dictionary(
-            FormEncoding.decode(URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.percentEncodedQuery ?? ""),
-            uniquingKeysWith: { first, _ in first }
-        )
         if path.hasPrefix("/_emulator/") {
             return await admin(request, path: path)
         }
@@ -206,7 +202,7 @@ public actor WebexEmulator {
             return HTTPResponse(status: fault.status, headers: headers, body: Data(fault.body.utf8))
         }
         switch endpoint {
-        case .authorize: return authorize(query)
+        case .authorize: return authorize(Self.query(of: request.url))
         case .token: return token(request)
         case .region: return region()
         default: break
@@ -227,6 +223,14 @@ public actor WebexEmulator {
         case .deregister: return deregister(deviceID: route.deviceID ?? "")
         default: return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Data("{}".utf8))
         }
+    }
+
+    /// The query's parameters, the first of each name; only the authorize page has any.
+    private static func query(of url: URL) -> [String: String] {
+        Dictionary(
+            FormEncoding.decode(URLComponents(url: url, resolvingAgainstBaseURL: false)?.percentEncodedQuery ?? ""),
+            uniquingKeysWith: { first, _ in first }
+        )
     }
 
     private func authorizedUser(_ request: HTTPRequest) -> String? {
