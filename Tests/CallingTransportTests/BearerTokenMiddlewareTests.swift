@@ -57,6 +57,19 @@ struct BearerTokenMiddlewareTests {
         #expect(provider.rejected == ["token-1"])
     }
 
+    @Test("each request carries the token current when it is sent, before and after a refresh")
+    func currentTokenEveryRequest() async throws {
+        let provider = CountingProvider()
+        let (pipeline, transport) = pipeline(provider, statuses: [200, 200, 401, 200, 200])
+        for _ in 0..<4 {
+            #expect(try await pipeline.send(request).status == 200)
+        }
+        #expect(
+            transport.requests.map { $0.headers["Authorization"] }
+                == ["Bearer token-1", "Bearer token-1", "Bearer token-1", "Bearer token-2", "Bearer token-2"]
+        )
+    }
+
     @Test("a second 401 is returned, not retried again")
     func secondUnauthorizedIsReturned() async throws {
         let provider = CountingProvider()

@@ -8,6 +8,9 @@ import Foundation
 /// before anything is sent.
 public struct BearerTokenMiddleware: Middleware {
     private let provider: any AccessTokenProvider
+    /// The last header built, reused while the token stays the same: a client sends thousands of
+    /// requests per token, and building the header is an allocation each.
+    private let lastHeader = Locked<(token: String, header: String)?>(nil)
 
     /// Creates the middleware.
     ///
@@ -24,13 +27,24 @@ public struct BearerTokenMiddleware: Middleware {
         try CredentialDestination.check(request.url, carrying: "an access token")
         var request = request
         let token = try await provider.accessToken()
-        request.headers["Authorization"] = "Bearer \(token.value)"
+        request.headers["Authorization"] = header(for: token)
         let response = try await next(request)
         guard response.status == 401 else {
             return response
         }
         let fresh = try await provider.refreshedAccessToken(replacing: token)
-        request.headers["Authorization"] = "Bearer \(fresh.value)"
+        request.headers["Authorization"] = header(for: fresh)
         return try await next(request)
+    }
+
+    private func header(for token: Secret) -> String {
+        lastHeader.withLock { last in
+            if let last, last.token == token.value {
+                return last.header
+            }
+            let header = "Bearer \(token.value)"
+            last = (token.value, header)
+            return header
+        }
     }
 }
