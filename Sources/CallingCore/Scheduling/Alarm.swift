@@ -29,7 +29,9 @@ final class Alarm: @unchecked Sendable {
         condition.initialize(to: pthread_cond_t())
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
+        #if !canImport(Darwin)
         pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        #endif
         pthread_cond_init(condition, &attributes)
         pthread_condattr_destroy(&attributes)
     }
@@ -73,11 +75,16 @@ final class Alarm: @unchecked Sendable {
     private func waitOnSystemClock(until deadline: Duration) {
         let remaining = (deadline - time.now()).nanoseconds
         guard remaining > 0 else { return }
+        #if canImport(Darwin)
+        var relative = timespec(tv_sec: .init(remaining / 1_000_000_000), tv_nsec: .init(remaining % 1_000_000_000))
+        pthread_cond_timedwait_relative_np(condition, mutex, &relative)
+        #else
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         let target = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec) + remaining
         var until = timespec(tv_sec: .init(target / 1_000_000_000), tv_nsec: .init(target % 1_000_000_000))
         pthread_cond_timedwait(condition, mutex, &until)
+        #endif
     }
 
     /// Called with `mutex` held; the sleeping task wakes the thread through ``wake()``.
