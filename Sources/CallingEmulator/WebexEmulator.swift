@@ -303,11 +303,14 @@ struct Route {
 
     init(method: HTTPMethod, path: String) {
         let parts = path.split(separator: "/")
-        switch (method, parts) {
-        case (.get, ["v1", "authorize"]): self.init(endpoint: .authorize)
-        case (.post, ["v1", "access_token"]): self.init(endpoint: .token)
-        case (.get, ["v1", "region"]): self.init(endpoint: .region)
-        case (.post, ["wdm", "api", "v1", "devices"]): self.init(endpoint: .devices)
+        func isPath(_ expected: String...) -> Bool {
+            parts.elementsEqual(expected) { $0 == $1 }
+        }
+        switch method {
+        case .get where isPath("v1", "authorize"): self.init(endpoint: .authorize)
+        case .post where isPath("v1", "access_token"): self.init(endpoint: .token)
+        case .get where isPath("v1", "region"): self.init(endpoint: .region)
+        case .post where isPath("wdm", "api", "v1", "devices"): self.init(endpoint: .devices)
         default: self.init(mobius: method, parts)
         }
     }
@@ -325,15 +328,19 @@ struct Route {
             return
         }
         let server = String(parts[1])
-        let rest = Array(parts.dropFirst(4))
-        switch (method, rest.count) {
-        case (.get, 1) where rest == ["ping"]: self.init(endpoint: .ping, server: server)
-        case (.get, 2) where rest == ["calling", "web"]: self.init(endpoint: .discovery, server: server)
-        case (.post, 3) where rest == ["calling", "web", "device"]: self.init(endpoint: .register, server: server)
-        case (.post, 5) where rest[0...2] == ["calling", "web", "devices"] && rest[4] == "status":
-            self.init(endpoint: .keepalive, server: server, deviceID: String(rest[3]))
-        case (.delete, 4) where rest[0...2] == ["calling", "web", "devices"]:
-            self.init(endpoint: .deregister, server: server, deviceID: String(rest[3]))
+        let rest = parts[4...]
+        /// Whether the parts after `api/v1` are `expected`, `*` matching any one part.
+        func isRest(_ expected: String...) -> Bool {
+            rest.count == expected.count && zip(rest, expected).allSatisfy { $0 == $1 || $1 == "*" }
+        }
+        switch method {
+        case .get where isRest("ping"): self.init(endpoint: .ping, server: server)
+        case .get where isRest("calling", "web"): self.init(endpoint: .discovery, server: server)
+        case .post where isRest("calling", "web", "device"): self.init(endpoint: .register, server: server)
+        case .post where isRest("calling", "web", "devices", "*", "status"):
+            self.init(endpoint: .keepalive, server: server, deviceID: String(parts[7]))
+        case .delete where isRest("calling", "web", "devices", "*"):
+            self.init(endpoint: .deregister, server: server, deviceID: String(parts[7]))
         default: self.init(endpoint: nil)
         }
     }
