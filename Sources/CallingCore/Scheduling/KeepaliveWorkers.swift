@@ -85,15 +85,18 @@ final class KeepaliveWorkers: Sendable {
 
     /// Cancels a job: one still queued never runs; a running one sees its task cancelled, and
     /// its worker retires afterwards (a cancelled task stays cancelled).
+    ///
+    /// The worker is cancelled with the lock held: once the lock is released it could finish the
+    /// job and take another one, which must not be the one cancelled. (Cancellation handlers run
+    /// inside `cancel()`; those on a keepalive's path never use this pool.)
     func cancel(_ ticket: Ticket) {
-        let worker = state.withLock { state -> Task<Void, Never>? in
+        state.withLock { state in
             if let index = state.queue[state.head...].firstIndex(where: { $0.id == ticket.id }) {
                 state.queue.remove(at: index)
-                return nil
+            } else if let worker = state.running[ticket.id] {
+                state.workers[worker]?.cancel()
             }
-            return state.running[ticket.id].flatMap { state.workers[$0] }
         }
-        worker?.cancel()
     }
 
     /// Stops every worker: idle ones at once, busy ones after their job. Queued jobs are dropped.
