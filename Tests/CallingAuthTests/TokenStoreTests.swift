@@ -237,6 +237,20 @@ struct TokenStoreTests {
         #expect(transport.requests.count == 1)
     }
 
+    @Test("a token outside the margin is served to every caller; once its refresh is refused, none is")
+    func servedUntilRefused() async throws {
+        let (client, transport) = client(Self.issuing([(400, #"{"error":"invalid_grant"}"#)]))
+        let store = TokenStore(client: client, persistence: InMemoryTokenPersistence(tokens()), now: clock.wallClock)
+        for _ in 0..<3 {
+            #expect(try await store.accessToken() == Secret("AT-0"))
+        }
+        #expect(transport.requests.isEmpty)
+        await #expect(throws: OAuthError.self) { try await store.refreshedAccessToken(replacing: Secret("AT-0")) }
+        let error = await #expect(throws: OAuthError.self) { try await store.accessToken() }
+        #expect(error?.code == .loginRequired)
+        #expect(transport.requests.count == 1)
+    }
+
     @Test("with no tokens it reports login required without a request")
     func noTokens() async throws {
         let (client, transport) = client(Self.issuing([(200, "{}")]))

@@ -35,10 +35,14 @@ public actor TokenStore: AccessTokenProvider {
     private let configuration: Configuration
     private let now: @Sendable () -> Date
 
-    private var tokens: TokenSet?
-    private var loaded = false
-    private var unsaved = false
-    private var loginRequired = false
+    private var tokens: TokenSet? { didSet { publish() } }
+    private var loaded = false { didSet { publish() } }
+    private var unsaved = false { didSet { publish() } }
+    private var loginRequired = false { didSet { publish() } }
+    /// The access token any caller may take without entering the actor, and until when: the
+    /// current token while it is loaded, saved, usable and outside the refresh margin. Every
+    /// request of every line asks for a token; they should not all queue on this actor.
+    private nonisolated let ready = Locked<(token: Secret, until: Date)?>(nil)
     private var refreshInFlight: Task<TokenSet, any Error>?
 
     /// Creates a store. It reads the persisted tokens on first use.
@@ -95,7 +99,14 @@ public actor TokenStore: AccessTokenProvider {
     ///
     /// - Throws: ``OAuthError`` (``OAuthError/Code/loginRequired`` when there is no usable login),
     ///   or the transport's or persistence's error.
-    public func accessToken() async throws -> Secret {
+    public nonisolated func accessToken() async throws -> Secret {
+        if let ready = ready.withLock({ $0 }), now() < ready.until {
+            return ready.token
+        }
+        return try await accessTokenRefreshingIfDue()
+    }
+
+    private func accessTokenRefreshingIfDue() async throws -> Secret {
         let current = try await usableTokens()
         guard isDue(current) else {
             return current.accessToken
@@ -151,9 +162,21 @@ public actor TokenStore: AccessTokenProvider {
     }
 
     private func isDue(_ tokens: TokenSet) -> Bool {
+        now() >= refreshTime(of: tokens)
+    }
+
+    /// When `tokens` enter the refresh margin: min(margin, half the token's lifetime) before
+    /// expiry.
+    private func refreshTime(of tokens: TokenSet) -> Date {
         let lifetime = tokens.accessTokenExpiresAt.timeIntervalSince(tokens.receivedAt)
         let margin = min(configuration.refreshMargin.timeInterval, lifetime / 2)
-        return now() >= tokens.accessTokenExpiresAt - margin
+        return tokens.accessTokenExpiresAt - margin
+    }
+
+    private func publish() {
+        let handout: (token: Secret, until: Date)? =
+            if loaded, !unsaved, !loginRequired, let tokens { (tokens.accessToken, refreshTime(of: tokens)) } else { nil }
+        ready.withLock { $0 = handout }
     }
 
     private func sharedRefresh() async throws -> TokenSet {
