@@ -40,9 +40,14 @@ struct EventBroadcaster: Sendable {
         return LineEvents(stream)
     }
 
+    /// Yields outside the lock. The usual single subscriber is taken out without building an
+    /// array: a line emits for every registration and keepalive trouble, across many lines.
     func emit(_ event: LineEvent) {
-        let subscribers = state.withLock { Array($0.subscribers.values) }
-        for subscriber in subscribers {
+        let (single, several) = state.withLock { state in
+            state.subscribers.count == 1 ? (state.subscribers.first?.value, []) : (nil, Array(state.subscribers.values))
+        }
+        single?.yield(event)
+        for subscriber in several {
             subscriber.yield(event)
         }
     }
