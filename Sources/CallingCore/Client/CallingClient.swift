@@ -13,8 +13,9 @@ import Foundation
 /// }
 /// ```
 ///
-/// The client's ``run()`` drives every line's keepalives from one task; ``withCallingClient(registrar:configuration:_:)``
-/// runs it for you. ``beginGracefulShutdown()`` deregisters every line (within
+/// The client's ``run()`` drives every line's keepalives (one scheduler thread and a few
+/// worker tasks); ``withCallingClient(registrar:configuration:_:)`` runs it for you.
+/// ``beginGracefulShutdown()`` deregisters every line (within
 /// ``Configuration/shutdownTimeLimit``), finishes all event streams and lets `run()` return;
 /// cancelling `run()` stops at once without deregistering.
 ///

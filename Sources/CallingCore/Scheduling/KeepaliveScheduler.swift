@@ -8,7 +8,7 @@ import CallingTransport
 ///   plus interval". A fire more than an interval late is not repeated; the next deadline is
 ///   the first one on the line's grid that is still ahead.
 /// - Few wake-ups: deadlines are rounded up to a grid of `tolerance`, so keepalives due within it
-///   share one wake-up (each wake-up of a sleeping task costs far more than a fire).
+///   share one wake-up (each wake-up costs far more than a fire).
 /// - One FIFO per distinct interval (see ``DeadlineQueue``) and a compact slot per line; no task
 ///   or closure per line.
 /// - A thread of its own rather than a task, because a wake-up of a sleeping task costs six
