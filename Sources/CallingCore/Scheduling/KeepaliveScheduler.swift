@@ -1,5 +1,5 @@
-import Foundation
 import CallingTransport
+import Foundation
 
 /// One timer for every line's keepalives: a single driver thread that waits until the earliest
 /// deadline and fires everything due.
