@@ -98,15 +98,11 @@ struct KeepaliveBenchmark {
         let before = ProcessStats.residentBytes()
         let client = CallingClient(registrar: registrar)
         let runner = Task { await client.run() }
-        var all: [Line] = []
-        all.reserveCapacity(lines)
-        var registrations = LinePacer(waitingFor: .registered)
-        for index in 0..<lines {
+        _ = try await LinePacer.forEach(lines) { index in
             let line = try await client.addLine(LineOptions(device: LineDevice(userID: "bench", deviceURL: "dev-\(index)")))
-            try await registrations.start(line)
-            all.append(line)
+            try await LinePacer.register(line)
+            return line
         }
-        try await registrations.finish()
         let bytes = ProcessStats.residentBytes() - before
         let windowStart = backend.time.now().nanoseconds + intervalNanos
         backend.startCounting(in: windowStart...(windowStart + duration.nanoseconds))

@@ -1,50 +1,54 @@
 import CallingCore
 
-/// Registers or deregisters lines with at most ``window`` under way, as an app with many lines
-/// would pace them. Without a limit every line's request, task and answer waits in memory at
-/// once, and the RSS figures measure that queue instead of the lines.
-struct LinePacer {
-    enum Outcome { case registered, unregistered }
-
+/// Adds, registers and deregisters lines with at most ``window`` under way at once, as an app
+/// with many lines would pace them. Without a limit every line's request, task and answer
+/// waits in memory at once, and the RSS figures measure that queue instead of the lines; one at
+/// a time, the figures measure one round trip's latency instead of the client's throughput.
+enum LinePacer {
     static let window = 256
 
-    private let outcome: Outcome
-    /// Subscriptions of the lines started, oldest first; those before `oldest` are done.
-    private var pending: [LineEvents] = []
-    private var oldest = 0
-
-    init(waitingFor outcome: Outcome) {
-        self.outcome = outcome
-    }
-
-    /// Starts `line`'s registration or deregistration, first waiting for the oldest one under
-    /// way if the window is full.
-    mutating func start(_ line: Line) async throws {
-        pending.append(line.events)
-        switch outcome {
-        case .registered: await line.register()
-        case .unregistered: await line.deregister()
-        }
-        if pending.count - oldest == Self.window {
-            try await wait(pending[oldest])
-            oldest += 1
-            if oldest == Self.window {
-                pending.removeFirst(oldest)
-                oldest = 0
+    /// Runs `body` for each of `0..<count`, at most ``window`` at once; returns what they
+    /// returned, in the order they finished.
+    static func forEach<Result: Sendable>(
+        _ count: Int,
+        _ body: @escaping @Sendable (Int) async throws -> Result
+    ) async throws -> [Result] {
+        try await withThrowingTaskGroup(of: Result.self) { group in
+            var results: [Result] = []
+            results.reserveCapacity(count)
+            var started = 0
+            while started < min(window, count) {
+                group.addTask { [started] in try await body(started) }
+                started += 1
             }
+            while let result = try await group.next() {
+                results.append(result)
+                if started < count {
+                    group.addTask { [started] in try await body(started) }
+                    started += 1
+                }
+            }
+            return results
         }
     }
 
-    /// Waits for every line still under way.
-    mutating func finish() async throws {
-        for events in pending[oldest...] {
-            try await wait(events)
-        }
-        pending = []
-        oldest = 0
+    /// Registers `line` and waits until it is registered.
+    static func register(_ line: Line) async throws {
+        let events = line.events
+        await line.register()
+        try await wait(for: .registered, on: events)
     }
 
-    private func wait(_ events: LineEvents) async throws {
+    /// Deregisters `line` and waits until it is unregistered.
+    static func deregister(_ line: Line) async throws {
+        let events = line.events
+        await line.deregister()
+        try await wait(for: .unregistered, on: events)
+    }
+
+    private enum Outcome { case registered, unregistered }
+
+    private static func wait(for outcome: Outcome, on events: LineEvents) async throws {
         for await event in events {
             switch (outcome, event) {
             case (.registered, .registered), (.unregistered, .unregistered): return

@@ -23,21 +23,15 @@ struct RegisterBenchmark {
         let clock = ContinuousClock()
         let started = clock.now
         let cpu = ProcessStats.cpuSeconds()
-        var all: [Line] = []
-        all.reserveCapacity(lines)
-        var registrations = LinePacer(waitingFor: .registered)
-        for _ in 0..<lines {
+        let all = try await LinePacer.forEach(lines) { _ in
             let line = try await client.addLine()
-            try await registrations.start(line)
-            all.append(line)
+            try await LinePacer.register(line)
+            return line
         }
-        try await registrations.finish()
         let registered = clock.now
-        var deregistrations = LinePacer(waitingFor: .unregistered)
-        for line in all {
-            try await deregistrations.start(line)
+        _ = try await LinePacer.forEach(all.count) { index in
+            try await LinePacer.deregister(all[index])
         }
-        try await deregistrations.finish()
         let finished = clock.now
         let cpuSeconds = ProcessStats.cpuSeconds() - cpu
         let left = await emulator.registeredDevices.count
