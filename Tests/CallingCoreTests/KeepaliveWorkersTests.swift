@@ -54,6 +54,31 @@ struct KeepaliveWorkersTests {
         workers.stop()
     }
 
+    @Test("after a burst of waiting jobs, workers beyond the idle limit retire")
+    func idleLimit() async {
+        let workers = KeepaliveWorkers(maximumIdle: 3)
+        let gate = Gate()
+        let started = AsyncStream.makeStream(of: Void.self)
+        for _ in 0..<12 {
+            _ = workers.submit {
+                started.continuation.yield()
+                await gate.wait()
+            }
+        }
+        var count = 0
+        for await _ in started.stream {
+            count += 1
+            if count == 12 { break }
+        }
+        #expect(workers.workerCount == 12)
+        gate.open()
+        while workers.workerCount > 3 {
+            await Task.yield()
+        }
+        #expect(workers.workerCount == 3)
+        workers.stop()
+    }
+
     @Test("a cancelled running job sees cancellation, its worker retires, and later jobs still run")
     func cancellation() async {
         let gate = Gate()

@@ -60,6 +60,7 @@ final class KeepaliveWorkers: Sendable {
         case recruited
         /// Work arrived while it was parking: look again, as before.
         case retry
+        /// The pool stopped, or enough workers are idle already: retire.
         case stop
     }
 
@@ -70,6 +71,16 @@ final class KeepaliveWorkers: Sendable {
     }
 
     private let state = Locked(State())
+    private let maximumIdle: Int
+
+    /// Creates a pool with no workers yet.
+    ///
+    /// - Parameter maximumIdle: How many workers may wait for work; more retire when they run
+    ///   out of it, so a burst of slow keepalives (a network outage until the timeout) does not
+    ///   leave thousands of parked tasks behind.
+    init(maximumIdle: Int = 64) {
+        self.maximumIdle = maximumIdle
+    }
 
     /// Queues `job`; a worker runs it soon.
     func submit(_ job: @escaping Job) -> Ticket {
@@ -160,7 +171,8 @@ final class KeepaliveWorkers: Sendable {
         perform(helper)
     }
 
-    /// The next job for worker `number`, parking while there is none; nil when stopped.
+    /// The next job for worker `number`, parking while there is none; nil when the worker
+    /// should retire.
     /// `searching` says whether the worker is counted as looking for work.
     private func next(for number: Int, searching: Bool) async -> Queued? {
         var searching = searching
@@ -191,6 +203,9 @@ final class KeepaliveWorkers: Sendable {
                     if searching {
                         state.searching -= 1
                         searching = false
+                    }
+                    guard state.idle.count < maximumIdle else {
+                        return .stop
                     }
                     state.idle.append(parked)
                     return nil
