@@ -9,9 +9,11 @@ let usage = """
                 fires, CPU per keepalive, memory per line, lateness p50/p99/p99.9/max, threads.
       compare   --lines N --interval-ms I --duration-s D [--path scheduler] [--json]
                 production and naive, one after the other, and their ratios.
-      register  --lines N [--json]
+      register  --lines N [--devices before|timed] [--json]
                 N lines registered and deregistered through the full client against the
-                in-memory emulator: lines per second and peak memory.
+                in-memory emulator: lines per second and peak memory. Their devices are
+                created at the device manager before the clock starts (as a server that
+                keeps its devices has them), or with --devices timed inside the measure.
 
     Run it with `swift run -c release calling-bench …`: debug builds print a warning and their
     figures are not comparable.
@@ -105,7 +107,9 @@ do {
         }
         report(ratios)
     case "register":
-        let run = RegisterBenchmark(lines: number("lines", default: 10_000))
+        let run = RegisterBenchmark(
+            lines: number("lines", default: 10_000), devices: choice("devices", default: RegisterBenchmark.Devices.before)
+        )
         try Output.checkUnused(options)
         report(try await run.run())
     default:
