@@ -6,8 +6,8 @@ import Foundation
 /// keepalives that record each line's lateness against its own schedule.
 final class CountingMobius: @unchecked Sendable {
     // @unchecked: `next` is a fixed buffer; slot i is written only by line i's register and
-    // keepalive requests, which never overlap. Everything else is immutable, but
-    // `firstDeadlines`, which only the benchmark's own task writes and reads.
+    // keepalive requests, which never overlap. Everything else is immutable
+    // except `firstDeadlines`, which only the benchmark's own task writes and reads.
     let time = TimeSource(clock: ContinuousClock(), date: { Date() })
     private let lines: Int
     private let intervalSeconds: Int

@@ -14,13 +14,12 @@ import Darwin
 /// wait is a timed wait. With an injected clock (tests, a scaled demo clock) a task sleeps on
 /// that clock and wakes the thread, so manual clocks keep working unchanged.
 final class Alarm: @unchecked Sendable {
-    // @unchecked: `pending` and `sleeper` are only touched with `mutex` held; the mutex and the
+    // @unchecked: `pending` is only touched with `mutex` held; the mutex and the
     // condition variable are set up in init and torn down in deinit, when no thread uses them.
     private let time: TimeSource
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var pending = false
-    private var sleeper: Task<Void, Never>?
 
     init(time: TimeSource) {
         self.time = time
@@ -90,12 +89,11 @@ final class Alarm: @unchecked Sendable {
     /// Called with `mutex` held; the sleeping task wakes the thread through ``wake()``.
     private func waitOnInjectedClock(until deadline: Duration) {
         let time = self.time
-        sleeper = Task { [weak self] in
+        let sleeper = Task { [weak self] in
             guard (try? await time.sleepUntil(deadline)) != nil else { return }
             self?.wake()
         }
         pthread_cond_wait(condition, mutex)
-        sleeper?.cancel()
-        sleeper = nil
+        sleeper.cancel()
     }
 }
