@@ -97,7 +97,7 @@ struct KeepaliveBenchmark {
         )
         let before = ProcessStats.residentBytes()
         let client = CallingClient(registrar: registrar)
-        let runner = Task { await client.run() }
+        let runner = Task { try? await client.run() }
         _ = try await LinePacer.forEach(lines) { index in
             let line = try await client.addLine(LineOptions(device: LineDevice(userID: "bench", deviceURL: "dev-\(index)")))
             try await LinePacer.register(line)

@@ -26,7 +26,7 @@ struct RegisterBenchmark {
         let tokens = try await EmulatorLogin.tokenStore(transport: transport, baseURL: base)
         let registrar = MobiusRegistrar(configuration: .emulator(baseURL: base), transport: transport, tokenProvider: tokens)
         let client = CallingClient(registrar: registrar)
-        let runner = Task { await client.run() }
+        let runner = Task { try? await client.run() }
         try await client.start()
 
         let created = devices == .before ? try await LinePacer.forEach(lines) { _ in try await registrar.makeDevice() } : []

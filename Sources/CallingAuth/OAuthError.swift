@@ -1,8 +1,10 @@
+import CallingTransport
+
 /// A login, token or token-storage failure, with what to do about it.
 ///
 /// The message never contains a token, secret, code or verifier. ``code`` tells failures apart;
 /// ``oauthError`` keeps the authorization server's own error string, and ``httpStatus`` its status.
-public struct OAuthError: Error, Sendable, CustomStringConvertible {
+public struct OAuthError: AccessTokenError, Sendable, CustomStringConvertible {
     /// What kind of failure this was.
     ///
     /// A struct rather than an enum, so that new kinds can be added without breaking callers.
@@ -97,5 +99,14 @@ public struct OAuthError: Error, Sendable, CustomStringConvertible {
     /// The message, with the underlying error when there is one.
     public var description: String {
         underlying.map { "\(message) (\($0))" } ?? message
+    }
+}
+
+extension OAuthError {
+    /// True for a login that is gone (``Code/loginRequired``, ``Code/invalidGrant``) or a client
+    /// that was refused (``Code/invalidClient``, ``Code/unauthorizedClient``); a failure to reach
+    /// the token endpoint, a 5xx or a 429 is worth retrying.
+    public var requiresLogin: Bool {
+        [.loginRequired, .invalidGrant, .invalidClient, .unauthorizedClient].contains(code)
     }
 }

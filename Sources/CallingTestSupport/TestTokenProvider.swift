@@ -3,14 +3,23 @@ import CallingTransport
 /// Hands out `token-1`, then `token-2`, … each time a token is refreshed or rotated, and
 /// remembers which tokens were rejected.
 public final class TestTokenProvider: AccessTokenProvider {
-    /// The error a refusing provider throws.
-    public struct RefreshRefused: Error, Sendable {}
+    /// The error a refusing provider throws: final (the login is gone) or not (the token
+    /// endpoint failed for now).
+    public struct RefreshRefused: AccessTokenError, Sendable {
+        /// Whether only a new login can help.
+        public var requiresLogin: Bool
 
-    private let state: Locked<(number: Int, rejected: [String], refuseRefresh: Bool)>
+        /// Creates a refusal.
+        public init(requiresLogin: Bool) {
+            self.requiresLogin = requiresLogin
+        }
+    }
 
-    /// Creates a provider; with `refuseRefresh`, refreshes throw ``RefreshRefused``.
-    public init(refuseRefresh: Bool = false) {
-        state = Locked((1, [], refuseRefresh))
+    private let state: Locked<(number: Int, rejected: [String], refusal: RefreshRefused?)>
+
+    /// Creates a provider; with `refusing`, refreshes throw that error.
+    public init(refusing refusal: RefreshRefused? = nil) {
+        state = Locked((1, [], refusal))
     }
 
     /// The token handed out now.
@@ -37,8 +46,8 @@ public final class TestTokenProvider: AccessTokenProvider {
     public func refreshedAccessToken(replacing rejected: Secret) async throws -> Secret {
         try state.withLock { state in
             state.rejected.append(rejected.value)
-            if state.refuseRefresh {
-                throw RefreshRefused()
+            if let refusal = state.refusal {
+                throw refusal
             }
             if rejected.value == "token-\(state.number)" {
                 state.number += 1

@@ -53,7 +53,7 @@ struct LineHarness {
             failoverProgressStore: progress
         )
         let client = self.client
-        runner = Task { await client.run() }
+        runner = Task { try? await client.run() }
     }
 
     /// A device of its own for line `number`.

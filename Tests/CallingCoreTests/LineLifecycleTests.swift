@@ -36,8 +36,7 @@ struct LineLifecycleTests {
         await harness.clock.waitForSleepers()
         await line.deregister()
         await line.register()
-        #expect(await iterator.names(1) == ["connecting"])
-        #expect(await iterator.names(1) == ["registered(mobius-p1.example.com)"])
+        #expect(await iterator.names(3) == ["unregistered", "connecting", "registered(mobius-p1.example.com)"])
         await line.deregister()
         #expect(await iterator.names(1) == ["unregistered"])
         #expect(harness.clock.sleeperCount == 0)
@@ -103,15 +102,33 @@ struct LineLifecycleTests {
         #expect(harness.calls().last == "DELETE \(LineHarness.p1)devices/mobius-p1-dev")
     }
 
+    @Test("a second run() throws: a client runs once")
+    func runTwice() async throws {
+        let client = CallingClient(registrar: InertRegistrar())
+        let runs = (0..<2).map { _ in Task { try await client.run() } }
+        client.beginGracefulShutdown()
+        var refused: [CallingError.Code] = []
+        for run in runs {
+            do {
+                try await run.value
+            } catch let error as CallingError {
+                refused.append(error.code)
+            }
+        }
+        #expect(refused == [.alreadyRunning])
+        let error = await #expect(throws: CallingError.self) { try await client.run() }
+        #expect(error?.code == .alreadyRunning)
+    }
+
     @Test("a shutdown requested before run() starts is remembered")
     func shutdownBeforeRun() async throws {
         let client = CallingClient(registrar: InertRegistrar())
         client.beginGracefulShutdown()
-        await client.run()
+        try await client.run()
         await #expect(throws: CallingError.self) { try await client.addLine() }
     }
 
-    @Test("cancelling run() stops at once without deregistering")
+    @Test("cancelling run() stops at once without deregistering, and says what it left at the server")
     func cancelStopsNow() async throws {
         let harness = LineHarness()
         let (line, events) = try await harness.addLine()
@@ -120,6 +137,12 @@ struct LineLifecycleTests {
         #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
         harness.runner.cancel()
         await harness.runner.value
+        guard case .error(let error) = await iterator.next() else {
+            Issue.record("expected the error that says what stays registered")
+            return
+        }
+        #expect(error.code == .deregistrationIncomplete)
+        #expect(error.message.contains("device mobius-p1-dev stays registered at mobius-p1.example.com"))
         #expect(await iterator.next() == nil)
         #expect(harness.calls() == ["POST \(LineHarness.p1)device"])
     }
@@ -216,7 +239,7 @@ struct ShutdownTimeLimitTests {
         await harness.clock.waitForSleeper(until: .init(offset: .seconds(10)))
         harness.clock.advance(by: .seconds(10))
         await harness.runner.value
-        #expect(await iterator.next() == nil)
+        #expect(await iterator.names(2) == ["error(deregistration_incomplete)", "<finished>"])
         never.open()
     }
 }

@@ -8,6 +8,9 @@ import Testing
 struct MobiusRegistrarTests {
     let server = RegistrarServer(url: URL(string: LineHarness.p1)!)
     let device = LineHarness.device
+    var registration: LineRegistration {
+        LineRegistration(device: RegisteredDevice(deviceID: "d1", server: server, clientDeviceURL: device.deviceURL), keepaliveInterval: .seconds(30))
+    }
 
     func registrar(
         _ handler: @escaping InMemoryTransport.Handler,
@@ -162,6 +165,7 @@ struct MobiusRegistrarTests {
         (404, "{}", .final("not_found"), .deviceNotFound),
         (429, "{}", .retryable("too_many_requests", retryAfter: .seconds(7)), .retryable("too_many_requests", retryAfter: .seconds(7))),
         (500, "{}", .retryable("server_error", retryAfter: nil), .retryable("server_error", retryAfter: nil)),
+        (409, "{}", .retryable("default_error", retryAfter: nil), .final("session_superseded")),
         (503, "{}", .retryable("service_unavailable", retryAfter: nil), .retryable("service_unavailable", retryAfter: nil)),
         (502, "<html>", .retryable("default_error", retryAfter: nil), .retryable("default_error", retryAfter: nil)),
     ]
@@ -170,9 +174,6 @@ struct MobiusRegistrarTests {
     func classification(status: Int, body: String, onRegister: Expected, onKeepalive: Expected) async throws {
         let (registrar, _) = registrar(answering(status, body, headers: ["Retry-After": "7"]))
         #expect(Self.expected(await registrar.register(device, at: server)) == onRegister)
-        let registration = LineRegistration(
-            device: RegisteredDevice(deviceID: "d1", server: server, clientDeviceURL: device.deviceURL), keepaliveInterval: .seconds(30)
-        )
         #expect(Self.expected(await registrar.keepalive(registration)) == onKeepalive)
     }
 
@@ -198,8 +199,22 @@ struct MobiusRegistrarTests {
         #expect(Self.expected(await insecure.register(device, at: plain)) == .final("default_error"))
         #expect(transport.requests.isEmpty)
 
-        let unauthorized = MobiusRegistrar(transport: InMemoryTransport(handler: answering(401)), tokenProvider: TestTokenProvider(refuseRefresh: true))
+        let loggedOut = TestTokenProvider(refusing: .init(requiresLogin: true))
+        let unauthorized = MobiusRegistrar(transport: InMemoryTransport(handler: answering(401)), tokenProvider: loggedOut)
         #expect(Self.expected(await unauthorized.register(device, at: server)) == .final("token_error"))
+    }
+
+    @Test("a token provider that fails for now, or a transport's own error, is retryable, not a final token error")
+    func transientTokenFailure() async throws {
+        let failing = TestTokenProvider(refusing: .init(requiresLogin: false))
+        let registrar = MobiusRegistrar(transport: InMemoryTransport(handler: answering(401)), tokenProvider: failing)
+        #expect(Self.expected(await registrar.register(device, at: server)) == .retryable("token_error", retryAfter: nil))
+        #expect(Self.expected(await registrar.keepalive(registration)) == .retryable("token_error", retryAfter: nil))
+
+        struct AdapterTimeout: Error {}
+        let (adapter, _) = self.registrar { _ in throw AdapterTimeout() }
+        #expect(Self.expected(await adapter.register(device, at: server)) == .retryable("default_error", retryAfter: nil))
+        #expect(Self.expected(await adapter.keepalive(registration)) == .retryable("default_error", retryAfter: nil))
     }
 
     @Test("deregistration deletes the device on its server as its own client device")

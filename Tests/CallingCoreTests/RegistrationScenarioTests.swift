@@ -162,8 +162,8 @@ struct RegistrationScenarioTests {
         await harness.shutDown()
     }
 
-    @Test("a 500 after a 429 clears the stored Retry-After")
-    func serverErrorClearsRetryAfter() async throws {
+    @Test("within a round the longest Retry-After wins: 429 (100 s) from the first primary, then 500 from the second")
+    func roundKeepsRetryAfter() async throws {
         let harness = LineHarness(primaries: ["https://mobius-p1.example.com/api/v1", "https://mobius-p2.example.com/api/v1"], jitter: 1)
         harness.mobius.script(.post, "\(LineHarness.p1)device", .json(429, "{}", headers: ["Retry-After": "100"]))
         harness.mobius.script(.post, "\(LineHarness.p2)device", HTTPResponse(status: 500))
@@ -172,7 +172,24 @@ struct RegistrationScenarioTests {
         await line.register()
         #expect(await iterator.names(3) == ["connecting", "unregistered", "unregistered"])
         await harness.clock.waitForSleepers()
-        #expect(harness.clock.sleeperDeadlines.map(\.offset) == [.seconds(33)])
+        #expect(harness.clock.sleeperDeadlines.map(\.offset) == [.seconds(100)])
+        await line.deregister()
+        await harness.shutDown()
+    }
+
+    @Test("a 500 after a 429 clears the stored Retry-After: the next round waits the interval again")
+    func serverErrorClearsRetryAfter() async throws {
+        let harness = LineHarness(jitter: 1)
+        harness.mobius.script(.post, "\(LineHarness.p1)device", .json(429, "{}", headers: ["Retry-After": "42"]), HTTPResponse(status: 500))
+        let (line, events) = try await harness.addLine()
+        var iterator = events
+        await line.register()
+        #expect(await iterator.names(2) == ["connecting", "unregistered"])
+        await harness.advanceToNextDeadline()
+        #expect(harness.clock.now.offset == .seconds(42))
+        #expect(await iterator.names(1) == ["unregistered"])
+        await harness.clock.waitForSleepers()
+        #expect(harness.clock.sleeperDeadlines.map(\.offset) == [.seconds(42 + 35)])
         await line.deregister()
         await harness.shutDown()
     }

@@ -45,7 +45,7 @@ enum DemoCommand: CallingCommand {
         let store = try await logIn(server: server, transport: transport, timeline: timeline)
         let registrar = MobiusRegistrar(configuration: server.mobiusConfiguration, transport: transport, tokenProvider: store)
         let client = CallingClient(registrar: registrar, clock: clock)
-        let runner = Task { await client.run() }
+        let runner = Task { try? await client.run() }
         defer { runner.cancel() }
         let line = try await client.addLine(LineOptions(phoneNumber: "+1 555 0100", extension: "100"))
         var events = line.events.makeAsyncIterator()
@@ -146,7 +146,13 @@ struct Steps {
                 info = registered
                 lastServer = server ?? ""
             }
-            timeline.say("line 1: \(eventName)" + (server.map { " on \($0)" } ?? ""), event: eventName, server.map { ["server": $0] } ?? [:])
+            var fields: [String: any Sendable] = server.map { ["server": $0] } ?? [:]
+            var text = "line 1: \(eventName)" + (server.map { " on \($0)" } ?? "")
+            if let cause = Self.cause(of: event) {
+                text += ": \(cause.message)"
+                fields["reason"] = cause.message
+            }
+            timeline.say(text, event: eventName, fields)
             if let final {
                 if eventName == final { return info }
                 continue
@@ -157,6 +163,15 @@ struct Steps {
             remaining -= 1
         }
         return info
+    }
+
+    /// Why the line is not (or not well) registered, when the event says.
+    private static func cause(of event: LineEvent) -> LineError? {
+        switch event {
+        case .unregistered(let cause): cause
+        case .reconnecting(let cause): cause
+        case .connecting, .registered, .reconnected, .error: nil
+        }
     }
 
     private func describe(_ event: LineEvent) -> (String, String?) {

@@ -13,8 +13,10 @@ enum RegisterCommand: CallingCommand {
             OptionSpec("lines", value: "N", "how many lines to register (default: 1)"),
         ],
         details: """
-            Uses the tokens from `calling login`. Ctrl-C or SIGTERM deregisters every line and exits 0;
-            a second Ctrl-C exits at once.
+            Uses the tokens from `calling login`. Ctrl-C or SIGTERM deregisters every line (waiting for
+            registrations under way) and exits 0, or 1 when a line could not be deregistered in time;
+            a second Ctrl-C exits at once. When every line has stopped with a final error, the command
+            exits 1 with the reason.
             """
     )
 
@@ -33,8 +35,14 @@ enum RegisterCommand: CallingCommand {
         let configuration = settings.emulator.map { MobiusRegistrar.Configuration.emulator(baseURL: $0) } ?? .defaults
         let registrar = MobiusRegistrar(configuration: configuration, transport: transport, tokenProvider: store)
         let client = CallingClient(registrar: registrar)
-        let runner = Task { await client.run() }
-        let interrupts = Signals.interrupts()
+        let runner = Task { try await client.run() }
+        let (happenings, feed) = AsyncStream.makeStream(of: Happening.self)
+        let interrupts = Task {
+            for await _ in Signals.interrupts() {
+                feed.yield(.interrupt)
+            }
+        }
+        defer { interrupts.cancel() }
 
         let lines: [Line]
         do {
@@ -46,46 +54,85 @@ enum RegisterCommand: CallingCommand {
             lines = added
         } catch {
             client.beginGracefulShutdown()
-            await runner.value
+            _ = await runner.result
             throw CommandFailure(message: "\(error)")
         }
-        let started = ContinuousClock.now
-        let printers = lines.enumerated().map { index, line in
+        let forwarders = lines.enumerated().map { index, line in
             let events = line.events
             return Task {
                 for await event in events {
-                    report(event, line: index + 1, since: started, output: output)
+                    feed.yield(.event(line: index + 1, event))
                 }
             }
+        }
+        let finished = Task {
+            for forwarder in forwarders {
+                await forwarder.value
+            }
+            feed.finish()
         }
         for line in lines {
             await line.register()
         }
         output.emit("registering \(count) line\(count == 1 ? "" : "s"); Ctrl-C deregisters and exits", ["event": "started", "lines": count])
 
-        var signals = interrupts.makeAsyncIterator()
-        _ = await signals.next()
-        output.emit("deregistering…", ["event": "stopping"])
-        client.beginGracefulShutdown()
-        let second = Task { [signals] in
-            var signals = signals
-            guard await signals.next() != nil else { return }
-            Output.error("calling register: stopped without deregistering")
-            exit(130)
+        let started = ContinuousClock.now
+        var stoppedReason: String?
+        var incomplete: [String] = []
+        var interrupted = 0
+        for await happening in happenings {
+            switch happening {
+            case .event(let number, let event):
+                report(event, line: number, since: started, output: output)
+                guard case .error(let error) = event else { continue }
+                if error.code == .deregistrationIncomplete {
+                    incomplete.append("line \(number): \(error.message)")
+                } else if stoppedReason == nil, await allStopped(lines) {
+                    stoppedReason = "\(error)"
+                    output.emit("every line has stopped; deregistering and exiting", ["event": "stopping", "reason": "\(error)"])
+                    client.beginGracefulShutdown()
+                }
+            case .interrupt:
+                interrupted += 1
+                if interrupted == 1 {
+                    output.emit("deregistering…", ["event": "stopping"])
+                    client.beginGracefulShutdown()
+                } else {
+                    Output.error("calling register: stopped without deregistering")
+                    exit(130)
+                }
+            }
         }
-        await runner.value
-        for printer in printers {
-            await printer.value
+        await finished.value
+        _ = await runner.result
+        if !incomplete.isEmpty {
+            throw CommandFailure(message: "not every line was deregistered in time:\n" + incomplete.joined(separator: "\n"))
         }
-        second.cancel()
+        if let stoppedReason {
+            throw CommandFailure(message: "every line stopped with a final error (last: \(stoppedReason))")
+        }
         output.emit("all lines deregistered", ["event": "stopped"])
+    }
+
+    /// What the command waits for: a line's event, or Ctrl-C / SIGTERM.
+    private enum Happening: Sendable {
+        case event(line: Int, LineEvent)
+        case interrupt
+    }
+
+    /// Whether no line can make progress any more: each stopped with a final error.
+    private static func allStopped(_ lines: [Line]) async -> Bool {
+        for line in lines where await !line.isStopped {
+            return false
+        }
+        return true
     }
 
     private static func report(_ event: LineEvent, line: Int, since start: ContinuousClock.Instant, output: Output) {
         let elapsed = start.duration(to: .now)
         let seconds = elapsed.timeInterval
         var fields: [String: any Sendable] = ["line": line, "time": (seconds * 1000).rounded() / 1000]
-        let text: String
+        var text: String
         switch event {
         case .connecting: (text, fields["event"]) = ("connecting", "connecting")
         case .registered(let info):
@@ -93,8 +140,18 @@ enum RegisterCommand: CallingCommand {
             fields["event"] = "registered"
             fields["server"] = info.server?.description ?? ""
             fields["deviceId"] = info.mobiusDeviceID ?? ""
-        case .unregistered: (text, fields["event"]) = ("unregistered", "unregistered")
-        case .reconnecting: (text, fields["event"]) = ("reconnecting", "reconnecting")
+        case .unregistered(let cause):
+            (text, fields["event"]) = ("unregistered", "unregistered")
+            if let cause {
+                text += ": \(cause)"
+                fields["reason"] = cause.message
+                fields["type"] = cause.type
+            }
+        case .reconnecting(let cause):
+            text = "reconnecting: \(cause)"
+            fields["event"] = "reconnecting"
+            fields["reason"] = cause.message
+            fields["type"] = cause.type
         case .reconnected: (text, fields["event"]) = ("reconnected", "reconnected")
         case .error(let error):
             text = "error: \(error)"

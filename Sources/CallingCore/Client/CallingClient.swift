@@ -26,7 +26,7 @@ public final class CallingClient: Sendable {
         var lines: [Line] = []
         var discovered = false
         var shutdownRequested = false
-        var shutDown = false
+        var running = false
         var shutdownWaiter: CheckedContinuation<Bool, Never>?
     }
 
@@ -115,22 +115,48 @@ public final class CallingClient: Sendable {
         state.withLock { $0.lines.first { $0.id == id } }
     }
 
+    /// Deregisters a line, waits until its registration is removed, finishes its event streams
+    /// and forgets it. Long-running servers add and remove lines as their users come and go.
+    ///
+    /// - Parameter line: A line of this client; another client's line is left alone.
+    public func removeLine(_ line: Line) async {
+        let removed = state.withLock { state in
+            state.lines.firstIndex { $0 === line }.map { state.lines.remove(at: $0) } != nil
+        }
+        guard removed else { return }
+        await line.shutDown()
+        await line.stopNow()
+    }
+
     /// Drives keepalives until shutdown: returns after ``beginGracefulShutdown()`` has
-    /// deregistered the lines, or at once (without deregistering) when cancelled.
-    public func run() async {
-        let driver = Task { await context.scheduler.run() }
-        let graceful = await shutdownRequested()
-        let lines = self.lines
-        if graceful {
-            await deregister(lines)
+    /// deregistered the lines (or its time limit has passed), or at once, without
+    /// deregistering, when the calling task is cancelled.
+    ///
+    /// The scheduler's driver, the wait for shutdown and the shutdown's time limit are child
+    /// tasks of this call: nothing it starts outlives it.
+    ///
+    /// - Throws: ``CallingError`` with code ``CallingError/Code/alreadyRunning`` when the client
+    ///   runs already or has run.
+    public func run() async throws {
+        let first = state.withLock { state in
+            defer { state.running = true }
+            return !state.running
         }
-        for line in lines {
-            await line.stopNow()
+        guard first else {
+            throw CallingError(code: .alreadyRunning, message: "run() was called twice; a client runs once: create a new client")
         }
-        driver.cancel()
-        await driver.value
+        let scheduler = context.scheduler
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await scheduler.run() }
+            if await shutdownRequested() {
+                await deregisterAll()
+            }
+            for line in lines {
+                await line.stopNow()
+            }
+            group.cancelAll()
+        }
         context.workers.stop()
-        state.withLock { $0.shutDown = true }
     }
 
     /// Asks the client to deregister every line and stop. Returns at once; safe to call more than
@@ -166,34 +192,32 @@ public final class CallingClient: Sendable {
         }
     }
 
-    /// Deregisters every line concurrently, and stops waiting after the shutdown time limit even
-    /// if a deregistration hangs (the lines are then stopped without waiting for it).
-    private func deregister(_ lines: [Line]) async {
-        let deregistration = Task {
-            await withTaskGroup(of: Void.self) { group in
-                for line in lines {
-                    group.addTask { await line.shutDown() }
-                }
-            }
-        }
+    /// Deregisters every line concurrently, for at most the shutdown time limit. Lines still
+    /// deregistering then are stopped, and each reports what it leaves at the server
+    /// (``LineError/Code/deregistrationIncomplete``).
+    private func deregisterAll() async {
+        let lines = self.lines
         let time = context.time
         let limit = configuration.shutdownTimeLimit
-        let timer = Task<Void, Never> { _ = try? await time.sleep(for: limit) }
-        let first = Locked<CheckedContinuation<Void, Never>?>(nil)
-        await withCheckedContinuation { continuation in
-            first.withLock { $0 = continuation }
-            for task in [deregistration, timer] {
-                Task {
-                    await task.value
-                    first.withLock { pending in
-                        defer { pending = nil }
-                        return pending
-                    }?.resume()
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await withTaskGroup(of: Void.self) { each in
+                    for line in lines {
+                        each.addTask { await line.shutDown() }
+                    }
+                }
+                return true
+            }
+            group.addTask {
+                (try? await time.sleep(for: limit)) == nil
+            }
+            if await group.next() == false {
+                for line in lines {
+                    await line.stopNow()
                 }
             }
+            group.cancelAll()
         }
-        timer.cancel()
-        deregistration.cancel()
     }
 
     private func checkNotShutDown() throws {
@@ -211,7 +235,8 @@ public final class CallingClient: Sendable {
 ///
 /// Discovers the servers first (so a discovery failure throws before `body` runs), runs the
 /// client's keepalives while `body` runs, and when `body` returns or throws, deregisters every
-/// line and finishes their event streams before returning.
+/// line and finishes their event streams before returning. The client runs in a child task:
+/// cancelling the caller cancels it, and it stops at once without deregistering.
 ///
 /// - Parameters:
 ///   - registrar: The backend lines register with.
@@ -225,16 +250,18 @@ public func withCallingClient<Result: Sendable>(
     _ body: (CallingClient) async throws -> Result
 ) async throws -> Result {
     let client = CallingClient(registrar: registrar, configuration: configuration)
-    let runner = Task { await client.run() }
-    do {
-        try await client.start()
-        let result = try await body(client)
-        client.beginGracefulShutdown()
-        await runner.value
-        return result
-    } catch {
-        client.beginGracefulShutdown()
-        await runner.value
-        throw error
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await client.run() }
+        do {
+            try await client.start()
+            let result = try await body(client)
+            client.beginGracefulShutdown()
+            try await group.waitForAll()
+            return result
+        } catch {
+            client.beginGracefulShutdown()
+            try? await group.waitForAll()
+            throw error
+        }
     }
 }

@@ -1,4 +1,4 @@
-/// A client-level failure: discovery, device creation, or use after shutdown.
+/// A client-level failure: discovery, device creation, use after shutdown, a second `run()`.
 ///
 /// Line-level failures are ``LineError``s, delivered as events.
 public struct CallingError: Error, Sendable, CustomStringConvertible {
@@ -10,6 +10,7 @@ public struct CallingError: Error, Sendable, CustomStringConvertible {
             case discoveryFailed = "discovery failed"
             case deviceCreationFailed = "device creation failed"
             case shutDown = "shut down"
+            case alreadyRunning = "already running"
         }
 
         private let wrapped: Wrapped
@@ -24,6 +25,8 @@ public struct CallingError: Error, Sendable, CustomStringConvertible {
         public static let deviceCreationFailed = Code(.deviceCreationFailed)
         /// The client is shutting down or has shut down.
         public static let shutDown = Code(.shutDown)
+        /// ``CallingClient/run()`` was called while (or after) it ran; a client runs once.
+        public static let alreadyRunning = Code(.alreadyRunning)
 
         /// A short name for the code.
         public var description: String { wrapped.rawValue }

@@ -23,28 +23,17 @@ public actor Line {
     private let context: LineContext
     private let broadcaster: EventBroadcaster
     private let persistenceKey: String
-
-    /// A snapshot of the line: configuration and the current registration's answer.
-    ///
-    /// Built when asked rather than stored, because it repeats the registration: a stored copy
-    /// would cost every line a few hundred bytes for a value apps read rarely.
-    public var info: LineInfo {
-        let idle = LineInfo(lineID: id, options: LineOptions(phoneNumber: phoneNumber, extension: `extension`, voicemail: voicemail))
-        return registration.map { idle.registered($0, onBackup: isOnBackup) } ?? idle
-    }
-
-    private let phoneNumber: String?
-    private let `extension`: String?
-    private let voicemail: String?
-    private var registration: LineRegistration?
-    private var isOnBackup = false
-    private var lastPrimaryRehoming: ClosedRange<Int>?
-    private var work: Task<Void, Never>?
-    private var workNumber: UInt64 = 0
-    private var workIsDeregistration = false
-    private var isConnecting = false
-    private var isShutDown = false
     private let keepalive: LineKeepalive
+    /// Every decision; this actor only carries out its actions and feeds the outcomes back.
+    private var machine: LineStateMachine
+    /// Inputs that arrived while an earlier one's actions were still being carried out: they
+    /// wait their turn (with their caller), so the machine sees every input in order and is
+    /// never re-entered half-way through an input.
+    private var inbox: [(input: LineStateMachine.Input, caller: CheckedContinuation<Void, Never>?)] = []
+    private var isHandling = false
+    /// The operation or timer the machine waits for (at most one).
+    private var pending: Task<Void, Never>?
+    private var settleWaiters: [CheckedContinuation<Void, Never>] = []
 
     init(id: UUID, options: LineOptions, device: LineDevice, context: LineContext) {
         self.id = id
@@ -52,10 +41,20 @@ public actor Line {
         self.context = context
         self.broadcaster = EventBroadcaster(bufferSize: context.configuration.eventBufferSize)
         self.persistenceKey = options.persistenceKey ?? device.deviceURL
-        self.phoneNumber = options.phoneNumber
-        self.extension = options.extension
-        self.voicemail = options.voicemail
+        self.machine = LineStateMachine(lineID: id, options: options, policy: context.policy)
         self.keepalive = LineKeepalive(context: context)
+    }
+
+    /// A snapshot of the line: configuration and the current registration's answer.
+    public var info: LineInfo {
+        machine.info
+    }
+
+    /// Whether the line stopped with a final error (``LineEvent/error(_:)``) and does nothing
+    /// until ``register()``. A line that reports an error but goes on (the server forgot its
+    /// registration, so it registers afresh) has not stopped.
+    public var isStopped: Bool {
+        machine.isStopped
     }
 
     /// The line's events from now on, as a new subscription; see ``LineEvents``.
@@ -63,40 +62,40 @@ public actor Line {
         broadcaster.subscribe()
     }
 
-    /// Starts registering; returns at once. Harmless while registered or registering.
+    /// Starts registering; returns at once. Harmless while registered or registering; after a
+    /// ``deregister()`` still under way, registration starts once it is done.
     ///
     /// Emits ``LineEvent/connecting``, then the outcome. If a failover was saved by an earlier
     /// process (see ``FailoverProgressStore``), it resumes there.
-    public func register() {
-        guard !isShutDown, !isConnecting, registration == nil else { return }
-        isConnecting = true
-        emit(.connecting)
-        replaceWork(.register)
+    public func register() async {
+        await handle(.register(context.servers))
     }
 
     /// Stops everything the line is doing (retries, failover, rehoming, keepalives) and removes
-    /// its registration at the server; returns at once. The line ends ``LineStatus/inactive``.
-    public func deregister() {
-        keepalive.stop()
-        isConnecting = false
-        replaceWork(.deregister)
+    /// its registration at the server; returns at once. A registration attempt under way is
+    /// waited for, and undone if it succeeded. Each call ends with one
+    /// ``LineEvent/unregistered(_:)``, and the line ends ``LineStatus/inactive``.
+    public func deregister() async {
+        await handle(.deregister)
     }
 
     // MARK: Client lifecycle
 
-    /// Deregisters and refuses further work; returns when the deregistration is done.
+    /// Deregisters and refuses further work; returns once nothing is left at the server, or
+    /// when ``stopNow()`` cuts it short.
     func shutDown() async {
-        guard !isShutDown else { return }
-        deregister()
-        isShutDown = true
-        await work?.value
+        await handle(.shutdown)
+        guard !machine.isSettled else { return }
+        await withCheckedContinuation { settleWaiters.append($0) }
     }
 
-    /// Stops at once without telling the server, then finishes the event streams.
-    func stopNow() {
-        isShutDown = true
-        keepalive.stop()
-        work?.cancel()
+    /// Stops at once without telling the server (reporting what it leaves there), then
+    /// finishes the event streams.
+    func stopNow() async {
+        await handle(.stopNow)
+        pending?.cancel()
+        pending = nil
+        resumeSettleWaiters()
         finishEvents()
     }
 
@@ -104,293 +103,112 @@ public actor Line {
         broadcaster.finish()
     }
 
-    // MARK: Work
+    // MARK: Carrying out the machine's actions
 
-    private enum Job {
-        case register
-        case reconnect(lastServer: RegistrarServer?)
-        case registerAfresh
-        case deregister
-    }
-
-    /// Cancels the current work and runs `job` once it has wound down, so jobs never overlap.
-    /// A deregistration under way is never cancelled: its DELETE must reach the server.
-    private func replaceWork(_ job: Job) {
-        let previous = work
-        if !workIsDeregistration {
-            previous?.cancel()
+    /// Feeds `input` to the machine and carries out its actions; returns once that is done.
+    private func handle(_ input: LineStateMachine.Input) async {
+        guard !isHandling else {
+            await withCheckedContinuation { inbox.append((input, $0)) }
+            return
         }
-        if case .deregister = job {
-            workIsDeregistration = true
-        } else {
-            workIsDeregistration = false
-        }
-        workNumber += 1
-        let number = workNumber
-        work = Task {
-            await previous?.value
-            await perform(job)
-            if workNumber == number {
-                work = nil
-                workIsDeregistration = false
+        isHandling = true
+        inbox.append((input, nil))
+        while !inbox.isEmpty {
+            let (next, caller) = inbox.removeFirst()
+            for action in machine.handle(next, now: context.time.now()) {
+                await perform(action)
             }
+            caller?.resume()
+        }
+        isHandling = false
+        if machine.isSettled {
+            resumeSettleWaiters()
         }
     }
 
-    private func perform(_ job: Job) async {
-        switch job {
-        case .register:
-            defer { isConnecting = false }
-            if let progress = await context.progressStore?.load(key: persistenceKey) {
-                await context.progressStore?.clear(key: persistenceKey)
-                let elapsed = progress.elapsedSeconds + max(0, context.time.date().timeIntervalSince(progress.savedAt))
-                await failover(attempt: progress.attempt, elapsed: .seconds(elapsed), retryAfter: nil)
-            } else {
-                await connectToPrimaries()
+    private func perform(_ action: LineStateMachine.Action) async {
+        let registrar = context.registrar
+        switch action {
+        case .emit(let event):
+            broadcaster.emit(event)
+        case .attempt(let server, let ticket):
+            let device = device
+            start { .attemptFinished(await registrar.register(device, at: server), ticket) }
+        case .delete(let registered, let ticket):
+            start {
+                _ = await registrar.deregister(registered)
+                return .deleteFinished(ticket)
             }
-        case .reconnect(let lastServer):
-            if let lastServer {
-                switch await attempt(at: lastServer) {
-                case .registered: return await stayRegistered()
-                case .stopped: return
-                case .failed: break
+        case .ping(let servers, let ticket):
+            start {
+                for server in servers where await registrar.ping(server) {
+                    return .pingFinished(up: true, ticket)
                 }
+                return .pingFinished(up: false, ticket)
             }
-            await connectToPrimaries()
-        case .registerAfresh:
-            await connectToPrimaries()
-        case .deregister:
-            await clearProgress()
-            if let current = registration {
-                registration = nil
-                _ = await context.registrar.deregister(current.device)
-                emit(.unregistered)
+        case .sleep(let deadline, let ticket):
+            let time = context.time
+            start {
+                do {
+                    try await time.sleepUntil(deadline)
+                } catch {
+                    return nil
+                }
+                return .timerFired(ticket)
             }
-        }
-    }
-
-    // MARK: Registration and failover
-
-    private enum Outcome {
-        case registered
-        /// A final error was reported, or the work was cancelled.
-        case stopped
-        case failed(LineError, retryAfter: Duration?)
-    }
-
-    /// One registration attempt at one server, resolving a device-limit answer once.
-    private func attempt(at server: RegistrarServer, restoringDeviceLimit: Bool = false) async -> Outcome {
-        let result = await context.registrar.register(device, at: server)
-        switch result.kind {
-        case .succeeded(let answer):
-            await adopt(answer)
-            return .registered
-        case .final(let error), .deviceNotFound(let error):
-            await stop(with: error)
-            return .stopped
-        case .retryable(let error, let retryAfter):
-            emit(.unregistered)
-            return Task.isCancelled ? .stopped : .failed(error, retryAfter: retryAfter)
-        case .deviceLimit(let existing, let error):
-            guard !restoringDeviceLimit else {
-                emit(.unregistered)
-                return .failed(error, retryAfter: nil)
-            }
-            _ = await context.registrar.deregister(existing)
-            emit(.unregistered)
-            guard !Task.isCancelled else { return .stopped }
-            return await attempt(at: existing.server, restoringDeviceLimit: true)
-        }
-    }
-
-    /// Each server in order until one accepts; the last failure otherwise.
-    private func attemptEach(_ servers: [RegistrarServer]) async -> Outcome {
-        var outcome = Outcome.failed(
-            LineError(code: .serviceUnavailable, message: "there are no servers to register with"), retryAfter: nil
-        )
-        for server in servers {
-            outcome = await attempt(at: server)
-            guard case .failed = outcome, !Task.isCancelled else { break }
-        }
-        if case .failed = outcome, Task.isCancelled {
-            return .stopped
-        }
-        return outcome
-    }
-
-    private func connectToPrimaries() async {
-        switch await attemptEach(context.servers.primaries) {
-        case .registered: await stayRegistered()
-        case .stopped: return
-        case .failed(_, let retryAfter): await failover(attempt: 1, elapsed: .zero, retryAfter: retryAfter)
-        }
-    }
-
-    /// Retries the primaries with backoff within the primary budget, then the backups.
-    private func failover(attempt firstAttempt: Int, elapsed: Duration, retryAfter firstRetryAfter: Duration?) async {
-        let policy = context.configuration.retryPolicy
-        let start = context.time.now() - elapsed
-        var attempt = firstAttempt
-        var retryAfter = firstRetryAfter
-        while true {
-            let elapsed = context.time.now() - start
-            var wait = min(context.retryInterval(attempt: attempt), policy.primaryBudget - elapsed)
-            var straightToBackups = false
-            if let retryAfter, wait < retryAfter {
-                straightToBackups = elapsed + retryAfter > policy.primaryBudget
-            }
-            guard wait > policy.base, !straightToBackups else { break }
-            wait = max(wait, retryAfter ?? .zero)
-            await saveProgress(attempt: attempt, elapsed: elapsed, onBackups: false)
-            guard await sleep(for: wait) else { return }
-            switch await attemptEach(context.servers.primaries) {
-            case .registered: return await stayRegistered()
-            case .stopped: return
-            case .failed(_, let next): retryAfter = next
-            }
-            attempt += 1
-        }
-        await failoverToBackups(elapsed: context.time.now() - start, attempt: attempt)
-    }
-
-    /// Tries the backups, once more after the first retry interval, then gives up.
-    private func failoverToBackups(elapsed: Duration, attempt: Int) async {
-        await saveProgress(attempt: attempt, elapsed: elapsed, onBackups: true)
-        var retryAfter: Duration?
-        for round in 0..<2 {
-            if round == 1 {
-                guard await sleep(for: max(context.retryInterval(attempt: 1), retryAfter ?? .zero)) else { return }
-            }
-            switch await attemptEach(context.servers.backups) {
-            case .registered: return await stayRegistered()
-            case .stopped: return
-            case .failed(_, let next): retryAfter = next
-            }
-        }
-        await stop(with: LineError(
-            code: .serviceUnavailable,
-            message: "every primary and backup server failed; registration stopped: call register() to try again"
-        ))
-    }
-
-    /// While on a backup, waits a rehoming window, and moves back to a primary that answers a ping.
-    private func stayRegistered() async {
-        var failback429Retries = 0
-        var nextWait: Duration?
-        while let current = registration, isOnBackup {
-            let wait = nextWait ?? rehomingWindow()
-            nextWait = nil
-            guard await sleep(for: wait) else { return }
-            var primaryUp = false
-            for primary in context.servers.primaries where await context.registrar.ping(primary) {
-                primaryUp = true
-                break
-            }
-            guard !Task.isCancelled else { return }
-            guard primaryUp else { continue }
-
+        case .cancelWaiting:
+            pending?.cancel()
+            pending = nil
+        case .startKeepalives(let registration):
+            guard !machine.isShutDown else { return }
+            keepalive.start(registration, of: self)
+        case .stopKeepalives:
             keepalive.stop()
-            registration = nil
-            _ = await context.registrar.deregister(current.device)
-            emit(.unregistered)
-            switch await attemptEach(context.servers.primaries) {
-            case .registered, .stopped:
-                return
-            case .failed(let error, _):
-                if error.code == .tooManyRequests, failback429Retries < context.configuration.failback429MaxRetries {
-                    failback429Retries += 1
-                    nextWait = context.retryInterval(attempt: failback429Retries)
-                }
-            }
-            switch await attempt(at: current.device.server) {
-            case .registered: continue
-            case .stopped: return
-            case .failed(_, let retryAfter): return await failover(attempt: 1, elapsed: .zero, retryAfter: retryAfter)
-            }
+        case .pauseKeepalives(let deadline):
+            keepalive.pause(until: deadline)
+        case .loadProgress:
+            let saved = await context.progressStore?.load(key: persistenceKey)
+            inbox.insert((.progressLoaded(saved.map { resumption(of: $0) }), nil), at: 0)
+        case .saveProgress(let progress):
+            let record = FailoverProgress(
+                attempt: progress.attempt, elapsedSeconds: progress.elapsed.timeInterval,
+                savedAt: context.time.date(), onBackups: progress.onBackups
+            )
+            await context.progressStore?.save(record, key: persistenceKey)
+        case .clearProgress:
+            await context.progressStore?.clear(key: persistenceKey)
         }
     }
 
-    private func rehomingWindow() -> Duration {
-        let minutes = context.random.next(in: lastPrimaryRehoming ?? context.configuration.rehomingWindowMinutes)
-        return .seconds(60 * minutes)
-    }
-
-    /// Takes a registration: remembers it, starts keepalives, tells the app.
-    private func adopt(_ answer: LineRegistration) async {
-        let onBackup = !context.servers.primaries.contains(answer.device.server)
-        if !onBackup, let low = answer.rehomingIntervalMin, let high = answer.rehomingIntervalMax, 0 < low, low <= high {
-            lastPrimaryRehoming = low...high
-        }
-        registration = answer
-        isOnBackup = onBackup
-        keepalive.start(answer, of: self)
-        await clearProgress()
-        emit(.registered(info))
-    }
-
-    /// Reports a final error; the line stays unregistered until `register()`.
-    private func stop(with error: LineError) async {
-        keepalive.stop()
-        registration = nil
-        await clearProgress()
-        emit(.error(error))
-    }
-
-    /// Sleeps on the client's clock; false when the work was cancelled.
-    private func sleep(for duration: Duration) async -> Bool {
-        do {
-            try await context.time.sleep(for: duration)
-            return !Task.isCancelled
-        } catch {
-            return false
+    /// Runs an operation or timer whose outcome is the machine's next input (none when a
+    /// timer was cancelled). Nothing starts once the line has stopped.
+    private func start(_ operation: @escaping @Sendable () async -> LineStateMachine.Input?) {
+        guard !machine.isShutDown else { return }
+        pending = Task {
+            guard let outcome = await operation() else { return }
+            await handle(outcome)
         }
     }
 
-    private func saveProgress(attempt: Int, elapsed: Duration, onBackups: Bool) async {
-        let progress = FailoverProgress(
-            attempt: attempt, elapsedSeconds: elapsed.timeInterval, savedAt: context.time.date(), onBackups: onBackups
-        )
-        await context.progressStore?.save(progress, key: persistenceKey)
+    /// Saved progress as the machine counts it: the time since it was saved counts as elapsed.
+    private func resumption(of saved: FailoverProgress) -> LineStateMachine.Progress {
+        let elapsed = saved.elapsedSeconds + max(0, context.time.date().timeIntervalSince(saved.savedAt))
+        return LineStateMachine.Progress(attempt: saved.attempt, elapsed: .seconds(elapsed), onBackups: saved.onBackups)
     }
 
-    private func clearProgress() async {
-        await context.progressStore?.clear(key: persistenceKey)
+    private func resumeSettleWaiters() {
+        let waiters = settleWaiters
+        settleWaiters = []
+        waiters.forEach { $0.resume() }
     }
 
     // MARK: Keepalives
 
-    /// Acts on what the keepalives report (a report from a run since replaced is ignored).
-    func keepaliveReport(_ report: KeepaliveReport, run: UInt64) {
+    /// A keepalive answer that needs a decision, from run `run` of the keepalives (a report
+    /// from a run since stopped is dropped).
+    func keepaliveFinished(_ result: RegistrarResult<Void>, run: UInt64) async {
         guard keepalive.isCurrent(run) else { return }
-        switch report {
-        case .missed:
-            emit(.reconnecting)
-        case .recovered:
-            emit(.reconnected)
-        case .gaveUp:
-            let lastServer = registration?.device.server
-            dropRegistration()
-            emit(.unregistered)
-            replaceWork(.reconnect(lastServer: lastServer))
-        case .final(let error):
-            dropRegistration()
-            emit(.error(error))
-            emit(.unregistered)
-        case .notFound(let error):
-            dropRegistration()
-            emit(.error(error))
-            emit(.unregistered)
-            replaceWork(.registerAfresh)
-        }
-    }
-
-    private func dropRegistration() {
-        keepalive.stop()
-        registration = nil
-    }
-
-    private func emit(_ event: LineEvent) {
-        broadcaster.emit(event)
+        await handle(.keepaliveFinished(result))
     }
 }
 

@@ -15,6 +15,8 @@ public struct LineError: Error, Sendable, Equatable, CustomStringConvertible {
             case tooManyRequests = "too_many_requests"
             case serverError = "server_error"
             case serviceUnavailable = "service_unavailable"
+            case sessionSuperseded = "session_superseded"
+            case deregistrationIncomplete = "deregistration_incomplete"
             case defaultError = "default_error"
         }
 
@@ -38,6 +40,12 @@ public struct LineError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let serverError = Code(.serverError)
         /// The service is unavailable (503), or every server failed.
         public static let serviceUnavailable = Code(.serviceUnavailable)
+        /// Another session took this registration over (409 on a keepalive): the line stops
+        /// rather than take it back, so two clients never ping-pong one registration.
+        public static let sessionSuperseded = Code(.sessionSuperseded)
+        /// A graceful shutdown ran out of time before the line's registration was removed; the
+        /// message says what may still be registered at the server until it expires there.
+        public static let deregistrationIncomplete = Code(.deregistrationIncomplete)
         /// Any other failure, the network included.
         public static let defaultError = Code(.defaultError)
 

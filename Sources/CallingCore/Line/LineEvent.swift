@@ -4,10 +4,12 @@ public enum LineEvent: Sendable, Equatable {
     case connecting
     /// A registration succeeded (first, retry, failover, failback), with the line as it is now.
     case registered(LineInfo)
-    /// An attempt failed and the line will retry, a registration was removed, or keepalives gave up.
-    case unregistered
-    /// A keepalive failed; the line is still registered and keeps trying.
-    case reconnecting
+    /// The line is not registered (any more): an attempt failed and the line will retry, a
+    /// registration was removed, or keepalives gave up. The error says why; it is `nil` when the
+    /// app asked (``Line/deregister()``, shutdown) or the line left a backup to move back.
+    case unregistered(LineError?)
+    /// A keepalive failed, for the reason given; the line is still registered and keeps trying.
+    case reconnecting(LineError)
     /// A keepalive succeeded after one or more failures.
     case reconnected
     /// A final error: the line stopped and stays unregistered until `register()`.

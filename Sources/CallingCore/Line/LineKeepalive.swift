@@ -1,25 +1,14 @@
 import CallingTransport
-
-/// What a keepalive run has to tell its line.
-enum KeepaliveReport: Sendable {
-    /// A keepalive failed or timed out; the line is still registered.
-    case missed
-    /// A keepalive succeeded after misses.
-    case recovered
-    /// Too many misses in a row: the registration is given up (keepalives already stopped).
-    case gaveUp
-    /// A final answer (keepalives already stopped).
-    case final(LineError)
-    /// The server no longer knows the registration (keepalives already stopped).
-    case notFound(LineError)
-}
+import Foundation
 
 /// One line's keepalives, kept outside the line's actor: a keepalive that succeeds costs one
-/// job on the client's ``KeepaliveWorkers`` and no actor hop; only what changes the line's
-/// state (misses, recoveries, give-ups) is reported to the line.
+/// job on the client's ``KeepaliveWorkers`` and no actor hop. Every answer that needs a
+/// decision (a failure, a keepalive slower than the interval, the first success after a
+/// failure) goes to the line's state machine, in the order the answers came: through one
+/// mailbox per line, drained by one task at a time.
 ///
 /// Never two keepalives of a line at once: a keepalive still waiting when the next is due is
-/// cancelled and counts as a miss.
+/// cancelled and reported as a failure.
 final class LineKeepalive: Sendable {
     private struct State {
         var registration: LineRegistration?
@@ -28,7 +17,11 @@ final class LineKeepalive: Sendable {
         var run: UInt64 = 0
         var sequence: UInt64 = 0
         var inFlight: (sequence: UInt64, ticket: KeepaliveWorkers.Ticket?)?
-        var missed = 0
+        /// A failure was reported, so the next success must be reported too.
+        var troubled = false
+        /// Reports not yet handed to the line, oldest first.
+        var mailbox: [(result: RegistrarResult<Void>, run: UInt64)] = []
+        var delivering = false
     }
 
     private let state = Locked(State())
@@ -47,25 +40,11 @@ final class LineKeepalive: Sendable {
         state.withLock { state in
             state.registration = registration
             state.handle = handle
-            state.missed = 0
+            state.troubled = false
         }
     }
 
-    /// Stops sending (before the line hears why), keeping the run current so its report applies.
-    private func halt() {
-        let handle = state.withLock { state in
-            defer {
-                state.registration = nil
-                state.handle = nil
-            }
-            return state.handle
-        }
-        if let handle {
-            context.scheduler.cancel(handle)
-        }
-    }
-
-    /// Stops keepalives and cancels one in flight.
+    /// Stops keepalives and cancels one in flight; reports of this run are dropped from now on.
     func stop() {
         let (handle, ticket) = state.withLock { state in
             defer {
@@ -84,6 +63,13 @@ final class LineKeepalive: Sendable {
         }
     }
 
+    /// Sends the next keepalive at `deadline` instead of on time (the server asked for a pause).
+    func pause(until deadline: Duration) {
+        if let handle = state.withLock(\.handle) {
+            context.scheduler.reschedule(handle, nextDeadline: deadline)
+        }
+    }
+
     /// Whether reports of run `run` still apply.
     func isCurrent(_ run: UInt64) -> Bool {
         state.withLock { $0.run == run }
@@ -91,41 +77,23 @@ final class LineKeepalive: Sendable {
 
     /// A keepalive of `line` is due.
     func keepaliveDue(of line: Line) {
-        let limit = context.keepaliveMissLimit
-        let step = state.withLock { state -> (LineRegistration, UInt64, run: UInt64, overdue: KeepaliveWorkers.Ticket?, report: KeepaliveReport?)? in
+        let step = state.withLock { state -> (LineRegistration, UInt64, run: UInt64, overdue: KeepaliveWorkers.Ticket??)? in
             guard let registration = state.registration else { return nil }
-            var overdue: KeepaliveWorkers.Ticket?
-            var report: KeepaliveReport?
-            if let inFlight = state.inFlight {
-                overdue = inFlight.ticket
-                state.inFlight = nil
-                state.missed += 1
-                report = state.missed >= limit ? .gaveUp : .missed
-            }
-            let run = state.run
-            if case .gaveUp? = report {
-                return (registration, 0, run, overdue, report)
-            }
+            let overdue = state.inFlight.map(\.ticket)
             state.sequence &+= 1
             state.inFlight = (state.sequence, nil)
-            return (registration, state.sequence, run, overdue, report)
+            return (registration, state.sequence, state.run, overdue)
         }
-        guard let (registration, sequence, run, overdue, report) = step else { return }
+        guard let (registration, sequence, run, overdue) = step else { return }
         if let overdue {
-            context.workers.cancel(overdue)
-        }
-        if let report {
-            if case .gaveUp = report {
-                halt()
+            if let ticket = overdue {
+                context.workers.cancel(ticket)
             }
-            Task { await line.keepaliveReport(report, run: run) }
-            if case .gaveUp = report {
-                return
-            }
+            report(.retryable(Self.tooSlow(registration)), run: run, to: line)
         }
         let ticket = context.workers.submit {
             let result = await self.context.registrar.keepalive(registration)
-            await self.answered(result, sequence: sequence, run: run, of: line)
+            self.answered(result, sequence: sequence, run: run, of: line)
         }
         state.withLock { state in
             if state.inFlight?.sequence == sequence {
@@ -134,35 +102,52 @@ final class LineKeepalive: Sendable {
         }
     }
 
-    private func answered(_ result: RegistrarResult<Void>, sequence: UInt64, run: UInt64, of line: Line) async {
-        let limit = context.keepaliveMissLimit
-        let (report, pause) = state.withLock { state -> (KeepaliveReport?, (KeepaliveScheduler.Handle, Duration)?) in
-            guard state.inFlight?.sequence == sequence else { return (nil, nil) }
+    private func answered(_ result: RegistrarResult<Void>, sequence: UInt64, run: UInt64, of line: Line) {
+        let needsDecision = state.withLock { state -> Bool in
+            guard state.inFlight?.sequence == sequence else { return false }
             state.inFlight = nil
-            switch result.kind {
-            case .succeeded:
-                guard state.missed > 0 else { return (nil, nil) }
-                state.missed = 0
-                return (.recovered, nil)
-            case .retryable(_, let retryAfter?):
-                return (nil, state.handle.map { ($0, context.time.now() + retryAfter) })
-            case .retryable, .deviceLimit:
-                state.missed += 1
-                return (state.missed >= limit ? .gaveUp : .missed, nil)
-            case .final(let error):
-                return (.final(error), nil)
-            case .deviceNotFound(let error):
-                return (.notFound(error), nil)
+            if case .succeeded = result.kind {
+                defer { state.troubled = false }
+                return state.troubled
+            }
+            return true
+        }
+        if needsDecision {
+            report(result, run: run, to: line)
+        }
+    }
+
+    /// Queues a report for the line; one delivery task at a time hands them over in order.
+    private func report(_ result: RegistrarResult<Void>, run: UInt64, to line: Line) {
+        let startDelivery = state.withLock { state -> Bool in
+            if case .succeeded = result.kind {} else { state.troubled = true }
+            state.mailbox.append((result, run))
+            guard !state.delivering else { return false }
+            state.delivering = true
+            return true
+        }
+        guard startDelivery else { return }
+        Task {
+            while let next = self.nextReport() {
+                await line.keepaliveFinished(next.result, run: next.run)
             }
         }
-        if let (handle, deadline) = pause {
-            context.scheduler.reschedule(handle, nextDeadline: deadline)
+    }
+
+    private func nextReport() -> (result: RegistrarResult<Void>, run: UInt64)? {
+        state.withLock { state in
+            guard !state.mailbox.isEmpty else {
+                state.delivering = false
+                return nil
+            }
+            return state.mailbox.removeFirst()
         }
-        guard let report else { return }
-        switch report {
-        case .gaveUp, .final, .notFound: halt()
-        case .missed, .recovered: break
-        }
-        await line.keepaliveReport(report, run: run)
+    }
+
+    private static func tooSlow(_ registration: LineRegistration) -> LineError {
+        LineError(
+            code: .defaultError,
+            message: "no keepalive answer from \(registration.device.server.url.host ?? "the server") within the \(registration.keepaliveInterval) interval"
+        )
     }
 }

@@ -258,6 +258,8 @@ public struct MobiusRegistrar: LineRegistrar {
         case 404:
             let notFound = error(.notFound, "Device not found at \(host) (HTTP 404)")
             return onKeepalive ? .deviceNotFound(notFound) : .final(notFound)
+        case 409 where onKeepalive:
+            return .final(error(.sessionSuperseded, "another session took this registration over at \(host) (HTTP 409); register again to take it back"))
         case 429:
             return .retryable(
                 error(.tooManyRequests, "\(host) asked to slow down (HTTP 429)"),
@@ -272,15 +274,23 @@ public struct MobiusRegistrar: LineRegistrar {
         }
     }
 
-    /// A request that got no answer: the network is retryable, a token problem is final.
+    /// A request that got no answer. Final only when retrying cannot help: a token provider
+    /// that needs a new login, or a credential that would go over plain HTTP. Anything else (the
+    /// network, a token endpoint that fails for now, a custom transport's own error) is retryable.
     private static func failure<Success>(_ error: any Error, server: RegistrarServer) -> RegistrarResult<Success> {
-        if let transport = error as? TransportError, transport.code != .insecureDestination {
-            return .retryable(LineError(code: .defaultError, message: "could not reach \(server.url.host ?? "the server"): \(transport.message)"))
-        }
-        if let transport = error as? TransportError {
+        let host = server.url.host ?? "the server"
+        switch error {
+        case let token as any AccessTokenError where token.requiresLogin:
+            return .final(LineError(code: .tokenError, message: "no usable access token (\(error)); log in again"))
+        case let transport as TransportError where transport.code == .insecureDestination:
             return .final(LineError(code: .defaultError, message: transport.message))
+        case let transport as TransportError:
+            return .retryable(LineError(code: .defaultError, message: "could not reach \(host): \(transport.message)"))
+        case let token as any AccessTokenError:
+            return .retryable(LineError(code: .tokenError, message: "no access token for \(host) for now (\(token)); trying again"))
+        default:
+            return .retryable(LineError(code: .defaultError, message: "the request to \(host) failed: \(error)"))
         }
-        return .final(LineError(code: .tokenError, message: "no access token: \(error); log in again"))
     }
 
     private static func existingDevice(_ object: [String: Any]?, fallbackServer: RegistrarServer) -> RegisteredDevice? {
