@@ -13,7 +13,7 @@ struct LineHarness {
 
     let clock = ManualClock()
     let mobius: ScriptedMobius
-    let tokens = TestTokenProvider()
+    let tokens: TestTokenProvider
     let progress = InMemoryFailoverProgressStore()
     let client: CallingClient
     let runner: Task<Void, Never>
@@ -29,8 +29,10 @@ struct LineHarness {
         rehomingMinutes: Int = 60,
         indicator: MobiusRegistrar.Configuration.ServiceIndicator = .calling,
         keepaliveInterval: Int = 30,
+        tokens: TestTokenProvider = TestTokenProvider(),
         configuration clientConfiguration: CallingClient.Configuration = .defaults
     ) {
+        self.tokens = tokens
         mobius = ScriptedMobius(
             primaries: primaries, backups: ["https://mobius-b1.example.com/api/v1"], keepaliveInterval: keepaliveInterval
         )

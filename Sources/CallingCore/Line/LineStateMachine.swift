@@ -191,8 +191,8 @@ package struct LineStateMachine: Sendable {
     /// Waiting for what is at the server to be known and removed before going idle.
     private struct Deregistering {
         enum InFlight {
-            case attempt
-            case delete
+            case attempt(RegistrarServer)
+            case delete(RegisteredDevice)
         }
 
         var inFlight: InFlight
@@ -308,16 +308,16 @@ package struct LineStateMachine: Sendable {
             if registered.rehoming != .none {
                 actions.append(.cancelWaiting)
             }
-            state = .deregistering(Deregistering(inFlight: .delete, calls: calls, then: then))
+            state = .deregistering(Deregistering(inFlight: .delete(registered.registration.device), calls: calls, then: then))
             return actions + [.delete(registered.registration.device, nextTicket())]
         case .connecting(let connecting):
             let clear = clearProgress()
             switch connecting.step {
-            case .attempting:
-                state = .deregistering(Deregistering(inFlight: .attempt, calls: calls, then: then))
+            case .attempting(let server, _):
+                state = .deregistering(Deregistering(inFlight: .attempt(server), calls: calls, then: then))
                 return clear
-            case .removingListed, .leavingBackup:
-                state = .deregistering(Deregistering(inFlight: .delete, calls: calls, then: then))
+            case .removingListed(let device, _), .leavingBackup(let device):
+                state = .deregistering(Deregistering(inFlight: .delete(device), calls: calls, then: then))
                 return clear
             case .waiting, .loadingProgress:
                 let cancel: [Action] = connecting.step.isWaiting ? [.cancelWaiting] : []
@@ -346,28 +346,31 @@ package struct LineStateMachine: Sendable {
         case .idle, .stopped, .shutDown:
             break
         case .registered(let registered):
-            actions = [.stopKeepalives, .cancelWaiting]
-            actions.append(.emit(.error(Self.incomplete("device \(registered.registration.device.deviceID) stays registered at \(Self.host(registered.registration.device.server))"))))
+            actions = [.stopKeepalives, .cancelWaiting, .emit(.error(Self.incomplete(.delete(registered.registration.device))))]
         case .connecting(let connecting):
             actions = [.cancelWaiting]
             switch connecting.step {
             case .attempting(let server, _):
-                actions.append(.emit(.error(Self.incomplete("a registration attempt at \(Self.host(server)) had not answered"))))
+                actions.append(.emit(.error(Self.incomplete(.attempt(server)))))
             case .removingListed(let device, _), .leavingBackup(let device):
-                actions.append(.emit(.error(Self.incomplete("the removal of device \(device.deviceID) at \(Self.host(device.server)) had not finished"))))
+                actions.append(.emit(.error(Self.incomplete(.delete(device)))))
             case .waiting, .loadingProgress:
                 break
             }
         case .deregistering(let deregistering):
-            let what = deregistering.inFlight == .attempt ? "a registration attempt had not answered" : "the DELETE had not finished"
-            actions = [.emit(.error(Self.incomplete(what)))]
+            actions = [.emit(.error(Self.incomplete(deregistering.inFlight)))]
         }
         state = .shutDown
         return actions
     }
 
-    private static func incomplete(_ what: String) -> LineError {
-        LineError(
+    /// What a stop leaves at the server: a registration, or an attempt that may have made one.
+    private static func incomplete(_ left: Deregistering.InFlight) -> LineError {
+        let what = switch left {
+        case .attempt(let server): "a registration attempt at \(host(server)) had not answered"
+        case .delete(let device): "device \(device.deviceID) stays registered at \(host(device.server))"
+        }
+        return LineError(
             code: .deregistrationIncomplete,
             message: "stopped before the line's registration was removed: \(what); the server forgets it once its keepalives stop"
         )
@@ -433,7 +436,7 @@ package struct LineStateMachine: Sendable {
             guard case .succeeded(let registration) = result.kind else {
                 return settle(calls: deregistering.calls, then: deregistering.then)
             }
-            state = .deregistering(Deregistering(inFlight: .delete, calls: deregistering.calls, then: deregistering.then))
+            state = .deregistering(Deregistering(inFlight: .delete(registration.device), calls: deregistering.calls, then: deregistering.then))
             return [.delete(registration.device, nextTicket())]
         }
         guard case .connecting(var connecting) = state, case .attempting(_, let restoring) = connecting.step else { return [] }

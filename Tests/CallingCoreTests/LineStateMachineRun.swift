@@ -1,0 +1,160 @@
+import CallingCore
+import Foundation
+
+/// Drives a ``LineStateMachine`` alone: no tasks, no clock, no HTTP. Each step feeds one input
+/// (answering whatever the machine waits for, with the ticket it gave) and returns the actions
+/// as short strings, so a scenario reads as a table of inputs and expected actions.
+struct LineStateMachineRun {
+    static let p1 = RegistrarServer(url: URL(string: "https://p1.example.com/calling/web/")!)
+    static let p2 = RegistrarServer(url: URL(string: "https://p2.example.com/calling/web/")!)
+    static let b1 = RegistrarServer(url: URL(string: "https://b1.example.com/calling/web/")!)
+
+    /// An input, answering the operation or timer the machine waits for.
+    enum Step {
+        case register
+        case deregister
+        case shutdown
+        case stopNow
+        case progress(LineStateMachine.Progress?)
+        /// The pending attempt succeeds, with the server's rehoming window in minutes.
+        case registered(rehoming: ClosedRange<Int>? = nil)
+        /// The pending attempt fails with `status` (429 with `retryAfter` seconds).
+        case failed(Int, retryAfter: Int? = nil)
+        /// The pending attempt is refused for good.
+        case refused(LineError.Code)
+        /// The pending attempt answers 403/101, listing a device on `server`.
+        case deviceLimit(on: RegistrarServer)
+        case deleted
+        case ping(up: Bool)
+        /// The pending timer goes off (the clock moves to its deadline).
+        case timer
+        /// Moves the clock without an input.
+        case wait(seconds: Int)
+        case keepaliveSucceeded
+        case keepaliveFailed(Int, retryAfter: Int? = nil)
+        case keepaliveRefused(LineError.Code)
+        case keepaliveNotFound
+    }
+
+    var machine: LineStateMachine
+    var now = Duration.zero
+    let servers: RegistrarServers
+    private var ticket: LineStateMachine.Ticket?
+    private var attemptServer: RegistrarServer?
+    private var deadline: Duration?
+
+    init(primaries: [RegistrarServer] = [p1], backups: [RegistrarServer] = [b1], jitter: Int = 10, rehomingMinutes: Int = 60, missLimit: Int = 5) {
+        let policy = LineStateMachine.Policy(
+            retryPolicy: .defaults, rehomingWindowMinutes: 60...120, failback429MaxRetries: 5, keepaliveMissLimit: missLimit,
+            random: RandomSource { $0.upperBound <= 10 ? jitter : rehomingMinutes }
+        )
+        machine = LineStateMachine(lineID: UUID(), options: LineOptions(phoneNumber: "+15550100"), policy: policy)
+        servers = RegistrarServers(primaries: primaries, backups: backups)
+    }
+
+    /// Feeds one step; the actions, described.
+    mutating func callAsFunction(_ step: Step) -> [String] {
+        let input: LineStateMachine.Input
+        switch step {
+        case .register: input = .register(servers)
+        case .deregister: input = .deregister
+        case .shutdown: input = .shutdown
+        case .stopNow: input = .stopNow
+        case .progress(let progress): input = .progressLoaded(progress)
+        case .registered(let rehoming):
+            let server = attemptServer!
+            input = .attemptFinished(.succeeded(LineRegistration(
+                device: Self.device(on: server), keepaliveInterval: .seconds(30),
+                rehomingIntervalMin: rehoming?.lowerBound, rehomingIntervalMax: rehoming?.upperBound
+            )), ticket!)
+        case .failed(let status, let retryAfter):
+            input = .attemptFinished(.retryable(Self.error(status), retryAfter: retryAfter.map { .seconds($0) }), ticket!)
+        case .refused(let code):
+            input = .attemptFinished(.final(LineError(code: code, message: "refused")), ticket!)
+        case .deviceLimit(let server):
+            let listed = RegisteredDevice(deviceID: "old", server: server, clientDeviceURL: "old-device")
+            input = .attemptFinished(.deviceLimit(existing: listed, error: LineError(code: .forbidden, message: "limit")), ticket!)
+        case .deleted: input = .deleteFinished(ticket!)
+        case .ping(let up): input = .pingFinished(up: up, ticket!)
+        case .timer:
+            now = deadline!
+            input = .timerFired(ticket!)
+        case .wait(let seconds):
+            now += .seconds(seconds)
+            return []
+        case .keepaliveSucceeded: input = .keepaliveFinished(.succeeded)
+        case .keepaliveFailed(let status, let retryAfter):
+            input = .keepaliveFinished(.retryable(Self.error(status), retryAfter: retryAfter.map { .seconds($0) }))
+        case .keepaliveRefused(let code): input = .keepaliveFinished(.final(LineError(code: code, message: "refused")))
+        case .keepaliveNotFound: input = .keepaliveFinished(.deviceNotFound(LineError(code: .notFound, message: "gone")))
+        }
+        var described: [String] = []
+        for action in machine.handle(input, now: now) {
+            described.append(describe(action))
+        }
+        return described
+    }
+
+    /// Several steps; their actions, one list per step.
+    mutating func run(_ steps: [Step]) -> [[String]] {
+        var actions: [[String]] = []
+        for step in steps {
+            actions.append(self(step))
+        }
+        return actions
+    }
+
+    static func device(on server: RegistrarServer) -> RegisteredDevice {
+        RegisteredDevice(deviceID: "\(server.url.host!.prefix(2))-dev", server: server, clientDeviceURL: "dev")
+    }
+
+    static func error(_ status: Int) -> LineError {
+        switch status {
+        case 429: LineError(code: .tooManyRequests, message: "slow down", httpStatus: 429)
+        case 500: LineError(code: .serverError, message: "failed", httpStatus: 500)
+        case 503: LineError(code: .serviceUnavailable, message: "unavailable", httpStatus: 503)
+        case 401: LineError(code: .tokenError, message: "token endpoint unavailable")
+        default: LineError(code: .defaultError, message: "HTTP \(status)", httpStatus: status)
+        }
+    }
+
+    private static func name(_ server: RegistrarServer) -> String {
+        String(server.url.host!.prefix(2))
+    }
+
+    private mutating func describe(_ action: LineStateMachine.Action) -> String {
+        switch action {
+        case .emit(let event):
+            switch event {
+            case .connecting: return "connecting"
+            case .registered(let info): return "registered \(info.server.map(Self.name) ?? "?")\(info.isOnBackup ? " (backup)" : "")"
+            case .unregistered(let cause): return "unregistered" + (cause.map { "(\($0.type))" } ?? "")
+            case .reconnecting(let cause): return "reconnecting(\(cause.type))"
+            case .reconnected: return "reconnected"
+            case .error(let error): return "error(\(error.type))"
+            }
+        case .attempt(let server, let ticket):
+            self.ticket = ticket
+            attemptServer = server
+            return "attempt \(Self.name(server))"
+        case .delete(let device, let ticket):
+            self.ticket = ticket
+            return "delete \(device.deviceID)"
+        case .ping(let servers, let ticket):
+            self.ticket = ticket
+            return "ping " + servers.map(Self.name).joined(separator: ",")
+        case .sleep(let until, let ticket):
+            self.ticket = ticket
+            deadline = until
+            return "sleep until \(until.components.seconds)"
+        case .cancelWaiting: return "cancel waiting"
+        case .startKeepalives(let registration): return "keepalives on \(Self.name(registration.device.server))"
+        case .stopKeepalives: return "stop keepalives"
+        case .pauseKeepalives(let until): return "pause keepalives until \(until.components.seconds)"
+        case .loadProgress: return "load progress"
+        case .saveProgress(let progress):
+            return "save attempt \(progress.attempt) at \(progress.elapsed.components.seconds) s\(progress.onBackups ? " on backups" : "")"
+        case .clearProgress: return "clear progress"
+        }
+    }
+}
