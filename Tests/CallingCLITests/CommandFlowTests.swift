@@ -43,25 +43,57 @@ struct CommandFlowTests {
         }
     }
 
+    /// An emulator in a child process, and a login against it (the test following the URL).
+    struct LoggedIn {
+        let emulator: CallingProcess
+        let login: CallingProcess
+        let base: String
+        let tokenFile: String
+        /// The flags every command against this emulator takes.
+        var shared: [String] { ["--emulator", base, "--token-file", tokenFile] }
+
+        init(emulator arguments: [String] = []) async throws {
+            emulator = try CallingProcess(["emulator", "--keepalive-interval", "1"] + arguments)
+            let first = try await emulator.line { $0.hasPrefix("emulator listening on ") }
+            #expect(emulator.output.hasPrefix("emulator listening on http://127.0.0.1:"))
+            base = String(first.dropFirst("emulator listening on ".count))
+            tokenFile = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString)/tokens.json").path
+            login = try CallingProcess(["login", "--no-browser", "--emulator", base, "--token-file", tokenFile])
+            let authorize = try await login.line { $0.hasPrefix("http://127.0.0.1") && $0.contains("/v1/authorize?") }
+            let transport = URLSessionTransport()
+            let redirect = try await transport.send(HTTPRequest(method: .get, url: URL(string: authorize)!))
+            #expect(redirect.status == 302)
+            let callback = try await transport.send(HTTPRequest(method: .get, url: URL(string: redirect.headers["Location"]!)!))
+            #expect(callback.status == 200)
+            #expect(await login.exitStatus() == 0)
+        }
+
+        /// The registrations the emulator holds now.
+        func registrations() async throws -> Int? {
+            let state = try await URLSessionTransport().send(HTTPRequest(method: .get, url: URL(string: base + "/_emulator/state")!))
+            return ((try JSONSerialization.jsonObject(with: state.body) as? [String: Any])?["registrations"] as? [Any])?.count
+        }
+
+        /// Posts JSON to the emulator's admin API.
+        func admin(_ path: String, _ json: String) async throws {
+            var request = HTTPRequest(method: .post, url: URL(string: base + "/_emulator/" + path)!, body: Data(json.utf8))
+            request.headers["Content-Type"] = "application/json"
+            let response = try await URLSessionTransport().send(request)
+            #expect(response.status == 200)
+        }
+
+        func stop() {
+            emulator.interrupt()
+            try? FileManager.default.removeItem(atPath: (tokenFile as NSString).deletingLastPathComponent)
+        }
+    }
+
     @Test("login --no-browser against the emulator, the test following the URL; then token status and register --lines 3 until SIGINT")
     func loginRegisterInterrupt() async throws {
-        let emulator = try CallingProcess(["emulator", "--keepalive-interval", "1"])
-        defer { emulator.interrupt() }
-        let first = try await emulator.line { $0.hasPrefix("emulator listening on ") }
-        #expect(emulator.output.hasPrefix("emulator listening on http://127.0.0.1:"))
-        let base = String(first.dropFirst("emulator listening on ".count))
-        let tokenFile = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString)/tokens.json").path
-        defer { try? FileManager.default.removeItem(atPath: (tokenFile as NSString).deletingLastPathComponent) }
-        let shared = ["--emulator", base, "--token-file", tokenFile]
-
-        let login = try CallingProcess(["login", "--no-browser"] + shared)
-        let authorize = try await login.line { $0.hasPrefix("http://127.0.0.1") && $0.contains("/v1/authorize?") }
+        let session = try await LoggedIn()
+        defer { session.stop() }
+        let (emulator, login, base, tokenFile, shared) = (session.emulator, session.login, session.base, session.tokenFile, session.shared)
         let transport = URLSessionTransport()
-        let redirect = try await transport.send(HTTPRequest(method: .get, url: URL(string: authorize)!))
-        #expect(redirect.status == 302)
-        let callback = try await transport.send(HTTPRequest(method: .get, url: URL(string: redirect.headers["Location"]!)!))
-        #expect(callback.status == 200)
-        #expect(await login.exitStatus() == 0)
         #expect(login.output.contains("logged in; tokens saved to \(tokenFile)"))
         let mode = try FileManager.default.attributesOfItem(atPath: tokenFile)[.posixPermissions] as? Int
         #expect(mode == 0o600)
@@ -87,5 +119,30 @@ struct CommandFlowTests {
         emulator.interrupt()
         #expect(await emulator.exitStatus() == 0)
         expectNoSecrets(login.output, login.error, status.output, refresh.output, register.output, register.error, emulator.output)
+    }
+
+    @Test("register: Ctrl-C while registrations are under way waits for them and removes every device (lifecycle case 3)")
+    func interruptDuringRegistration() async throws {
+        let session = try await LoggedIn()
+        defer { session.stop() }
+        try await session.admin("delay", #"{"endpoint":"register","milliseconds":3000}"#)
+        let register = try CallingProcess(["register", "--lines", "5"] + session.shared)
+        _ = try await register.line { $0.hasPrefix("registering 5 lines") }
+        try await Task.sleep(for: .seconds(1))
+        register.interrupt()
+        #expect(await register.exitStatus() == 0, "\(register.output)\n\(register.error)")
+        #expect(try await session.registrations() == 0)
+        #expect(register.output.contains("all lines deregistered"))
+    }
+
+    @Test("register: once every line has stopped with a final error, it exits 1 with the reason (lifecycle case 7)")
+    func everyLineStopped() async throws {
+        let session = try await LoggedIn(emulator: ["--fault", "register=400x10"])
+        defer { session.stop() }
+        let register = try CallingProcess(["register", "--lines", "2"] + session.shared)
+        #expect(await register.exitStatus() == 1)
+        #expect(register.output.components(separatedBy: "error: bad_request").count == 3, "\(register.output)")
+        #expect(register.error.contains("every line stopped with a final error"), "\(register.error)")
+        #expect(try await session.registrations() == 0)
     }
 }

@@ -75,6 +75,39 @@ struct EndToEndTests {
         #expect(await server.emulator.requestCounts[.token]! >= 3)
     }
 
+    @Test("the token endpoint answers 503 for a while: keepalives miss, nothing stops, the line stays registered")
+    func tokenEndpointOutage() async throws {
+        let server = try await start {
+            $0.keepaliveInterval = 1
+            $0.accessTokenLifetime = .seconds(2)
+        }
+        defer { server.stop() }
+        let registrar = try await registrar(server)
+        let seen = try await withCallingClient(registrar: registrar) { client in
+            let line = try await client.addLine()
+            let events = line.events
+            await line.register()
+            // The refresh is due after 1 s and the token expires after 2 s: the first 503 leaves the
+            // still-valid token in use, the second costs one keepalive (the emulator would forget a
+            // device only after 3 silent intervals).
+            await server.emulator.inject(EmulatorFault(status: 503), count: 2, into: .token)
+            try await Task.sleep(for: .milliseconds(4500))
+            #expect(await line.info.status == .active)
+            #expect(await !line.isStopped)
+            return events
+        }
+        var names: [String] = []
+        for await event in seen {
+            if case .error(let error) = event {
+                Issue.record("a final error: \(error)")
+            }
+            names.append("\(event)".components(separatedBy: "(").first ?? "")
+        }
+        #expect(names == ["connecting", "registered", "reconnecting", "reconnected", "unregistered"])
+        #expect(await server.emulator.requestCounts[.token]! >= 4)
+        #expect(await server.emulator.registeredDevices.isEmpty)
+    }
+
     @Test("primary goes down: the line fails over to the backup, and rehomes to the primary when it is back")
     func failoverAndRehoming() async throws {
         let server = try await start()

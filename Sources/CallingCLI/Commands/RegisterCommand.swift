@@ -80,14 +80,21 @@ enum RegisterCommand: CallingCommand {
         var stoppedReason: String?
         var incomplete: [String] = []
         var interrupted = 0
+        /// Lines whose last word was an error: the command ends once all of them have stopped.
+        var failed = Set<Int>()
         for await happening in happenings {
             switch happening {
             case .event(let number, let event):
                 report(event, line: number, since: started, output: output)
+                switch event {
+                case .connecting, .registered: failed.remove(number)
+                case .unregistered, .reconnecting, .reconnected: break
+                case .error: failed.insert(number)
+                }
                 guard case .error(let error) = event else { continue }
                 if error.code == .deregistrationIncomplete {
                     incomplete.append("line \(number): \(error.message)")
-                } else if stoppedReason == nil, await allStopped(lines) {
+                } else if stoppedReason == nil, failed.count == lines.count, await allStopped(lines) {
                     stoppedReason = "\(error)"
                     output.emit("every line has stopped; deregistering and exiting", ["event": "stopping", "reason": "\(error)"])
                     client.beginGracefulShutdown()
