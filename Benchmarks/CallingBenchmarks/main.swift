@@ -1,6 +1,6 @@
 import Foundation
 
-/// `calling-bench`: keepalive scheduling and registration throughput, printed as rows or JSON.
+/// `calling-bench`: keepalive scheduling, registration throughput and the fault soak, printed as rows or JSON.
 let usage = """
     usage: calling-bench <benchmark> [options]
 
@@ -14,6 +14,10 @@ let usage = """
                 in-memory emulator: lines per second and peak memory. Their devices are
                 created at the device manager before the clock starts (as a server that
                 keeps its devices has them), or with --devices timed inside the measure.
+      soak      [--lines N] [--speed X] [--json]
+                N lines (default 200) against the in-memory emulator on a clock X times
+                faster than real time (default 100), through a sequence of faults, each
+                followed by recovery; one row per fault, exit 1 if any row fails.
 
     Run it with `swift run -c release calling-bench …`: debug builds print a warning and their
     figures are not comparable.
@@ -112,6 +116,13 @@ do {
         )
         try Output.checkUnused(options)
         report(try await run.run())
+    case "soak":
+        let run = SoakBenchmark(lines: number("lines", default: 200), speed: number("speed", default: 100))
+        try Output.checkUnused(options)
+        guard try await run.run(report: report) else {
+            Output.warn("calling-bench soak: a row failed")
+            exit(1)
+        }
     default:
         Output.warn("calling-bench: unknown benchmark '\(benchmark)'; run `calling-bench --help`")
         exit(2)

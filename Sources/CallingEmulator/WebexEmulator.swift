@@ -116,6 +116,20 @@ public actor WebexEmulator {
         refreshTokens = [:]
     }
 
+    /// Expires every access token now, as when they reach their end of life on the server: the
+    /// next request with one gets 401, and a refresh gets a new one.
+    public func expireAccessTokens() {
+        accessTokens = [:]
+    }
+
+    /// Forgets every Mobius registration, as a Mobius restart does: each line's next keepalive
+    /// gets 404 and the line registers afresh. Tokens and device-manager devices stay.
+    public func forgetRegistrations() {
+        registrations = [:]
+        deviceIDs = [:]
+        userDevices = [:]
+    }
+
     /// Removes every fault, delay and outage.
     public func clearFaults() async {
         faults = [:]
