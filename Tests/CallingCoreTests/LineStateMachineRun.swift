@@ -36,19 +36,20 @@ struct LineStateMachineRun {
         case keepaliveNotFound
     }
 
-    var machine: LineStateMachine
+    var machine = LineStateMachine()
     var now = Duration.zero
     let servers: RegistrarServers
+    let policy: LineStateMachine.Policy
+    let line = LineInfo(lineID: UUID(), options: LineOptions(phoneNumber: "+15550100"))
     private var ticket: LineStateMachine.Ticket?
     private var attemptServer: RegistrarServer?
     private var deadline: Duration?
 
     init(primaries: [RegistrarServer] = [p1], backups: [RegistrarServer] = [b1], jitter: Int = 10, rehomingMinutes: Int = 60, missLimit: Int = 5) {
-        let policy = LineStateMachine.Policy(
+        policy = LineStateMachine.Policy(
             retryPolicy: .defaults, rehomingWindowMinutes: 60...120, failback429MaxRetries: 5, keepaliveMissLimit: missLimit,
             random: RandomSource { $0.upperBound <= 10 ? jitter : rehomingMinutes }
         )
-        machine = LineStateMachine(lineID: UUID(), options: LineOptions(phoneNumber: "+15550100"), policy: policy)
         servers = RegistrarServers(primaries: primaries, backups: backups)
     }
 
@@ -56,7 +57,7 @@ struct LineStateMachineRun {
     mutating func callAsFunction(_ step: Step) -> [String] {
         let input: LineStateMachine.Input
         switch step {
-        case .register: input = .register(servers)
+        case .register: input = .register
         case .deregister: input = .deregister
         case .shutdown: input = .shutdown
         case .stopNow: input = .stopNow
@@ -89,10 +90,20 @@ struct LineStateMachineRun {
         case .keepaliveNotFound: input = .keepaliveFinished(.deviceNotFound(LineError(code: .notFound, message: "gone")))
         }
         var described: [String] = []
-        for action in machine.handle(input, now: now) {
+        for action in machine.handle(input, in: environment) {
             described.append(describe(action))
         }
         return described
+    }
+
+    /// The environment at the current instant.
+    var environment: LineStateMachine.Environment {
+        LineStateMachine.Environment(now: now, servers: servers, policy: policy, line: line)
+    }
+
+    /// The line as the app would see it now.
+    var info: LineInfo {
+        machine.info(of: line)
     }
 
     /// Several steps; their actions, one list per step.

@@ -30,7 +30,7 @@ struct LineStateMachineTests {
     func success() {
         var run = Run()
         registered(&run)
-        #expect(run.machine.info.status == .active)
+        #expect(run.info.status == .active)
     }
 
     @Test("401 after the refresh: error(token_error), one attempt, nothing left running")
@@ -109,7 +109,7 @@ struct LineStateMachineTests {
             ["unregistered(server_error)", "clear progress", "error(service_unavailable)"],
         ])
         #expect(run.machine.isStopped)
-        #expect(run.machine.info.status == .inactive)
+        #expect(run.info.status == .inactive)
     }
 
     @Test("saved progress is resumed: attempt 2 after 62 s waits interval(2) = 44 s, no attempt first")
@@ -209,7 +209,7 @@ struct LineStateMachineTests {
 
     private func onBackupViaFailover(_ run: inout Run) {
         _ = run.run([.register, .progress(nil), .failed(429, retryAfter: 200), .failed(500), .registered()])
-        #expect(run.machine.info.isOnBackup)
+        #expect(run.info.isOnBackup)
     }
 
     @Test("404 on a keepalive: error and unregistered, then a fresh registration")
@@ -236,7 +236,7 @@ struct LineStateMachineTests {
         var run = Run()
         registered(&run)
         #expect(run.run([.deregister, .deleted]) == [["stop keepalives", "delete p1-dev"], ["unregistered"]])
-        #expect(run.machine.info.status == .inactive)
+        #expect(run.info.status == .inactive)
         #expect(run.machine.isSettled)
     }
 
@@ -254,9 +254,9 @@ struct LineStateMachineTests {
         _ = run.run([.register, .progress(nil), .failed(500)])
         let staleAttempt = run.machine.handle(.attemptFinished(.succeeded(LineRegistration(
             device: Run.device(on: Run.p1), keepaliveInterval: .seconds(30)
-        )), .init(1)), now: .zero)
+        )), .init(1)), in: run.environment)
         #expect(staleAttempt.isEmpty)
-        #expect(run.machine.handle(.timerFired(.init(1)), now: .seconds(42)).isEmpty)
+        #expect(run.machine.handle(.timerFired(.init(1)), in: run.environment).isEmpty)
         #expect(run(.timer) == ["attempt p1"])
     }
 

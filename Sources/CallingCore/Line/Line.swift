@@ -24,16 +24,31 @@ public actor Line {
     private let broadcaster: EventBroadcaster
     private let persistenceKey: String
     private let keepalive: LineKeepalive
+    private let phoneNumber: String?
+    private let `extension`: String?
+    private let voicemail: String?
     /// Every decision; this actor only carries out its actions and feeds the outcomes back.
-    private var machine: LineStateMachine
-    /// Inputs that arrived while an earlier one's actions were still being carried out: they
-    /// wait their turn (with their caller), so the machine sees every input in order and is
-    /// never re-entered half-way through an input.
-    private var inbox: [(input: LineStateMachine.Input, caller: CheckedContinuation<Void, Never>?)] = []
+    private var machine = LineStateMachine()
     private var isHandling = false
-    /// The operation or timer the machine waits for (at most one).
-    private var pending: Task<Void, Never>?
-    private var settleWaiters: [CheckedContinuation<Void, Never>] = []
+    /// What the line waits for, while it waits for anything: most lines, registered and
+    /// quiet, pay one reference for it.
+    private var busy: Busy?
+
+    /// The line's waiting: a class held only by this actor, made when first needed and dropped
+    /// when empty.
+    private final class Busy {
+        /// Inputs that arrived while an earlier one's actions were still being carried out:
+        /// they wait their turn (with their caller), so the machine sees every input in order
+        /// and is never re-entered half-way through an input.
+        var inbox: [(input: LineStateMachine.Input, caller: CheckedContinuation<Void, Never>?)] = []
+        /// The operation or timer the machine waits for (at most one), by its ticket. Let go of
+        /// once it answers: a finished task kept would cost the line kilobytes.
+        var pending: (ticket: LineStateMachine.Ticket, task: Task<Void, Never>)?
+        /// Callers of `shutDown()` waiting for the line to settle.
+        var settleWaiters: [CheckedContinuation<Void, Never>] = []
+
+        var isEmpty: Bool { inbox.isEmpty && pending == nil && settleWaiters.isEmpty }
+    }
 
     init(id: UUID, options: LineOptions, device: LineDevice, context: LineContext) {
         self.id = id
@@ -41,13 +56,20 @@ public actor Line {
         self.context = context
         self.broadcaster = EventBroadcaster(bufferSize: context.configuration.eventBufferSize)
         self.persistenceKey = options.persistenceKey ?? device.deviceURL
-        self.machine = LineStateMachine(lineID: id, options: options, policy: context.policy)
         self.keepalive = LineKeepalive(context: context)
+        self.phoneNumber = options.phoneNumber
+        self.extension = options.extension
+        self.voicemail = options.voicemail
     }
 
     /// A snapshot of the line: configuration and the current registration's answer.
     public var info: LineInfo {
-        machine.info
+        machine.info(of: idleInfo)
+    }
+
+    /// The line unregistered: its id and the app's options.
+    private var idleInfo: LineInfo {
+        LineInfo(lineID: id, options: LineOptions(phoneNumber: phoneNumber, extension: `extension`, voicemail: voicemail))
     }
 
     /// Whether the line stopped with a final error (``LineEvent/error(_:)``) and does nothing
@@ -68,7 +90,7 @@ public actor Line {
     /// Emits ``LineEvent/connecting``, then the outcome. If a failover was saved by an earlier
     /// process (see ``FailoverProgressStore``), it resumes there.
     public func register() async {
-        await handle(.register(context.servers))
+        await handle(.register)
     }
 
     /// Stops everything the line is doing (retries, failover, rehoming, keepalives) and removes
@@ -86,15 +108,14 @@ public actor Line {
     func shutDown() async {
         await handle(.shutdown)
         guard !machine.isSettled else { return }
-        await withCheckedContinuation { settleWaiters.append($0) }
+        await withCheckedContinuation { waiting.settleWaiters.append($0) }
     }
 
     /// Stops at once without telling the server (reporting what it leaves there), then
     /// finishes the event streams.
     func stopNow() async {
         await handle(.stopNow)
-        pending?.cancel()
-        pending = nil
+        cancelPending()
         resumeSettleWaiters()
         finishEvents()
     }
@@ -108,22 +129,38 @@ public actor Line {
     /// Feeds `input` to the machine and carries out its actions; returns once that is done.
     private func handle(_ input: LineStateMachine.Input) async {
         guard !isHandling else {
-            await withCheckedContinuation { inbox.append((input, $0)) }
+            await withCheckedContinuation { waiting.inbox.append((input, $0)) }
             return
         }
         isHandling = true
-        inbox.append((input, nil))
-        while !inbox.isEmpty {
-            let (next, caller) = inbox.removeFirst()
-            for action in machine.handle(next, now: context.time.now()) {
+        var next: (input: LineStateMachine.Input, caller: CheckedContinuation<Void, Never>?)? = (input, nil)
+        while let (current, caller) = next {
+            let environment = LineStateMachine.Environment(
+                now: context.time.now(), servers: context.servers, policy: context.policy, line: idleInfo
+            )
+            for action in machine.handle(current, in: environment) {
                 await perform(action)
             }
             caller?.resume()
+            next = busy?.inbox.isEmpty == false ? busy?.inbox.removeFirst() : nil
         }
         isHandling = false
         if machine.isSettled {
             resumeSettleWaiters()
         }
+        if busy?.isEmpty == true {
+            busy = nil
+        }
+    }
+
+    /// The waiting state, made when first needed.
+    private var waiting: Busy {
+        if let busy {
+            return busy
+        }
+        let made = Busy()
+        busy = made
+        return made
     }
 
     private func perform(_ action: LineStateMachine.Action) async {
@@ -133,14 +170,14 @@ public actor Line {
             broadcaster.emit(event)
         case .attempt(let server, let ticket):
             let device = device
-            start { .attemptFinished(await registrar.register(device, at: server), ticket) }
+            start(ticket) { .attemptFinished(await registrar.register(device, at: server), ticket) }
         case .delete(let registered, let ticket):
-            start {
+            start(ticket) {
                 _ = await registrar.deregister(registered)
                 return .deleteFinished(ticket)
             }
         case .ping(let servers, let ticket):
-            start {
+            start(ticket) {
                 for server in servers where await registrar.ping(server) {
                     return .pingFinished(up: true, ticket)
                 }
@@ -148,7 +185,7 @@ public actor Line {
             }
         case .sleep(let deadline, let ticket):
             let time = context.time
-            start {
+            start(ticket) {
                 do {
                     try await time.sleepUntil(deadline)
                 } catch {
@@ -157,8 +194,7 @@ public actor Line {
                 return .timerFired(ticket)
             }
         case .cancelWaiting:
-            pending?.cancel()
-            pending = nil
+            cancelPending()
         case .startKeepalives(let registration):
             guard !machine.isShutDown else { return }
             keepalive.start(registration, of: self)
@@ -168,7 +204,7 @@ public actor Line {
             keepalive.pause(until: deadline)
         case .loadProgress:
             let saved = await context.progressStore?.load(key: persistenceKey)
-            inbox.insert((.progressLoaded(saved.map { resumption(of: $0) }), nil), at: 0)
+            waiting.inbox.insert((.progressLoaded(saved.map { resumption(of: $0) }), nil), at: 0)
         case .saveProgress(let progress):
             let record = FailoverProgress(
                 attempt: progress.attempt, elapsedSeconds: progress.elapsed.timeInterval,
@@ -182,12 +218,29 @@ public actor Line {
 
     /// Runs an operation or timer whose outcome is the machine's next input (none when a
     /// timer was cancelled). Nothing starts once the line has stopped.
-    private func start(_ operation: @escaping @Sendable () async -> LineStateMachine.Input?) {
+    private func start(_ ticket: LineStateMachine.Ticket, _ operation: @escaping @Sendable () async -> LineStateMachine.Input?) {
         guard !machine.isShutDown else { return }
-        pending = Task {
-            guard let outcome = await operation() else { return }
-            await handle(outcome)
+        let task = Task {
+            let outcome = await operation()
+            await finished(ticket, outcome)
         }
+        waiting.pending = (ticket, task)
+    }
+
+    private func finished(_ ticket: LineStateMachine.Ticket, _ outcome: LineStateMachine.Input?) async {
+        if busy?.pending?.ticket == ticket {
+            busy?.pending = nil
+        }
+        if let outcome {
+            await handle(outcome)
+        } else if busy?.isEmpty == true, !isHandling {
+            busy = nil
+        }
+    }
+
+    private func cancelPending() {
+        busy?.pending?.task.cancel()
+        busy?.pending = nil
     }
 
     /// Saved progress as the machine counts it: the time since it was saved counts as elapsed.
@@ -197,8 +250,8 @@ public actor Line {
     }
 
     private func resumeSettleWaiters() {
-        let waiters = settleWaiters
-        settleWaiters = []
+        let waiters = busy?.settleWaiters ?? []
+        busy?.settleWaiters = []
         waiters.forEach { $0.resume() }
     }
 
@@ -206,7 +259,7 @@ public actor Line {
 
     /// A keepalive answer that needs a decision, from run `run` of the keepalives (a report
     /// from a run since stopped is dropped).
-    func keepaliveFinished(_ result: RegistrarResult<Void>, run: UInt64) async {
+    func keepaliveFinished(_ result: RegistrarResult<Void>, run: UInt32) async {
         guard keepalive.isCurrent(run) else { return }
         await handle(.keepaliveFinished(result))
     }

@@ -36,7 +36,7 @@ public struct LineInfo: Sendable, Equatable {
     public var isOnBackup: Bool
 
     /// An unregistered line with the app's options.
-    init(lineID: UUID, options: LineOptions) {
+    package init(lineID: UUID, options: LineOptions) {
         self.lineID = lineID
         phoneNumber = options.phoneNumber
         self.extension = options.extension

@@ -14,13 +14,13 @@ final class LineKeepalive: Sendable {
         var registration: LineRegistration?
         var handle: KeepaliveScheduler.Handle?
         /// Changes on every start and stop, so reports from an older run are ignored.
-        var run: UInt64 = 0
-        var sequence: UInt64 = 0
-        var inFlight: (sequence: UInt64, ticket: KeepaliveWorkers.Ticket?)?
+        var run: UInt32 = 0
+        var sequence: UInt32 = 0
+        var inFlight: (sequence: UInt32, ticket: KeepaliveWorkers.Ticket?)?
         /// A failure was reported, so the next success must be reported too.
         var troubled = false
         /// Reports not yet handed to the line, oldest first.
-        var mailbox: [(result: RegistrarResult<Void>, run: UInt64)] = []
+        var mailbox: [(result: RegistrarResult<Void>, run: UInt32)] = []
         var delivering = false
     }
 
@@ -71,13 +71,13 @@ final class LineKeepalive: Sendable {
     }
 
     /// Whether reports of run `run` still apply.
-    func isCurrent(_ run: UInt64) -> Bool {
+    func isCurrent(_ run: UInt32) -> Bool {
         state.withLock { $0.run == run }
     }
 
     /// A keepalive of `line` is due.
     func keepaliveDue(of line: Line) {
-        let step = state.withLock { state -> (LineRegistration, UInt64, run: UInt64, overdue: KeepaliveWorkers.Ticket??)? in
+        let step = state.withLock { state -> (LineRegistration, UInt32, run: UInt32, overdue: KeepaliveWorkers.Ticket??)? in
             guard let registration = state.registration else { return nil }
             let overdue = state.inFlight.map(\.ticket)
             state.sequence &+= 1
@@ -102,7 +102,7 @@ final class LineKeepalive: Sendable {
         }
     }
 
-    private func answered(_ result: RegistrarResult<Void>, sequence: UInt64, run: UInt64, of line: Line) {
+    private func answered(_ result: RegistrarResult<Void>, sequence: UInt32, run: UInt32, of line: Line) {
         let needsDecision = state.withLock { state -> Bool in
             guard state.inFlight?.sequence == sequence else { return false }
             state.inFlight = nil
@@ -118,7 +118,7 @@ final class LineKeepalive: Sendable {
     }
 
     /// Queues a report for the line; one delivery task at a time hands them over in order.
-    private func report(_ result: RegistrarResult<Void>, run: UInt64, to line: Line) {
+    private func report(_ result: RegistrarResult<Void>, run: UInt32, to line: Line) {
         let startDelivery = state.withLock { state -> Bool in
             if case .succeeded = result.kind {} else { state.troubled = true }
             state.mailbox.append((result, run))
@@ -134,10 +134,11 @@ final class LineKeepalive: Sendable {
         }
     }
 
-    private func nextReport() -> (result: RegistrarResult<Void>, run: UInt64)? {
+    private func nextReport() -> (result: RegistrarResult<Void>, run: UInt32)? {
         state.withLock { state in
             guard !state.mailbox.isEmpty else {
                 state.delivering = false
+                state.mailbox = []
                 return nil
             }
             return state.mailbox.removeFirst()

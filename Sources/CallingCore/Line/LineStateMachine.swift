@@ -2,8 +2,9 @@ import Foundation
 
 /// Every decision of one line's life, as a value: inputs in, actions out.
 ///
-/// The machine never waits, reads a clock or touches the network: the current instant comes
-/// with each input, and what it wants done (an attempt, a DELETE, a timer, an event) comes back
+/// The machine never waits, reads a clock or touches the network: the current instant, the
+/// client's server lists and policy, and the line's identity come with each input as an
+/// ``Environment`` (so a line stores only what the machine decided), and what it wants done (an attempt, a DELETE, a timer, an event) comes back
 /// as ``Action``s for the ``Line`` actor to carry out. The outcome of each action is fed back as
 /// the next input. So the whole policy (retries with backoff, failover to backups, the device
 /// limit, keepalive misses, rehoming, deregistration and shutdown) is tested table by table
@@ -15,9 +16,9 @@ import Foundation
 package struct LineStateMachine: Sendable {
     /// Names the one operation or timer the machine is waiting for.
     package struct Ticket: Hashable, Sendable {
-        package let number: UInt64
+        package let number: UInt32
 
-        package init(_ number: UInt64) {
+        package init(_ number: UInt32) {
             self.number = number
         }
     }
@@ -64,10 +65,29 @@ package struct LineStateMachine: Sendable {
         }
     }
 
+    /// What the machine reads but does not decide, given with each input.
+    package struct Environment: Sendable {
+        /// The current instant, on the client's clock.
+        package var now: Duration
+        /// The client's server lists.
+        package var servers: RegistrarServers
+        /// The client's settings.
+        package var policy: Policy
+        /// The line as it is when unregistered (its id and the app's options).
+        package var line: LineInfo
+
+        package init(now: Duration, servers: RegistrarServers, policy: Policy, line: LineInfo) {
+            self.now = now
+            self.servers = servers
+            self.policy = policy
+            self.line = line
+        }
+    }
+
     /// What happened.
     package enum Input: Sendable {
-        /// The app called `register()`, with the client's current server lists.
-        case register(RegistrarServers)
+        /// The app called `register()`.
+        case register
         /// The app called `deregister()`.
         case deregister
         /// The client shuts down gracefully: deregister, then refuse further work.
@@ -120,7 +140,7 @@ package struct LineStateMachine: Sendable {
         indirect case stopped(LineError)
         indirect case connecting(Connecting)
         case registered(Registered)
-        case deregistering(Deregistering)
+        indirect case deregistering(Deregistering)
         case shutDown
     }
 
@@ -138,9 +158,9 @@ package struct LineStateMachine: Sendable {
         /// The backups: round 0, then once more after `interval(1)`.
         case backups(round: Int)
         /// Moving back from `backup` to a primary that answered a ping.
-        case failback(backup: RegistrarServer, retries: Int)
+        case failback(backup: RegistrarServer, retries: UInt8)
         /// The primaries refused the failback: register on the backup again.
-        case returnToBackup(retries: Int, nextWindow: Duration?)
+        case returnToBackup(retries: UInt8, nextWindow: Duration?)
     }
 
     /// What one round of attempts has learnt.
@@ -174,15 +194,16 @@ package struct LineStateMachine: Sendable {
         }
     }
 
+    /// Kept small: a registered line holds this for as long as it is registered.
     private struct Registered {
         var registration: LineRegistration
         var onBackup: Bool
-        var misses = 0
+        var misses: UInt8 = 0
         var rehoming = Rehoming.none
-        var failback429Retries = 0
+        var failback429Retries: UInt8 = 0
     }
 
-    private enum Rehoming {
+    private enum Rehoming: UInt8 {
         case none
         case window
         case pinging
@@ -203,33 +224,21 @@ package struct LineStateMachine: Sendable {
 
     private enum After {
         case idle
-        case register(RegistrarServers)
+        case register
         case shutDown
     }
 
-    private let policy: Policy
-    private let lineID: UUID
-    private let phoneNumber: String?
-    private let `extension`: String?
-    private let voicemail: String?
     private var state = State.idle
-    private var servers = RegistrarServers(primaries: [], backups: [])
-    private var ticketCount: UInt64 = 0
-    private var lastPrimaryRehoming: ClosedRange<Int>?
+    private var ticketCount: UInt32 = 0
+    /// The rehoming window (minutes) the last primary registration gave.
+    private var lastPrimaryRehoming: (low: UInt16, high: UInt16)?
     private var progressSaved = false
 
     /// A line that has not registered yet.
-    package init(lineID: UUID, options: LineOptions, policy: Policy) {
-        self.lineID = lineID
-        self.phoneNumber = options.phoneNumber
-        self.extension = options.extension
-        self.voicemail = options.voicemail
-        self.policy = policy
-    }
+    package init() {}
 
-    /// The line as the app sees it: the app's options and, while registered, the registration.
-    package var info: LineInfo {
-        let idle = LineInfo(lineID: lineID, options: LineOptions(phoneNumber: phoneNumber, extension: `extension`, voicemail: voicemail))
+    /// The line as the app sees it: `idle` (the line unregistered) with the registration, while registered.
+    package func info(of idle: LineInfo) -> LineInfo {
         guard case .registered(let registered) = state else { return idle }
         return idle.registered(registered.registration, onBackup: registered.onBackup)
     }
@@ -254,404 +263,438 @@ package struct LineStateMachine: Sendable {
         }
     }
 
-    /// Feeds one input to the machine at instant `now`.
+    /// Feeds one input to the machine.
     ///
     /// - Returns: What to do, in order.
-    package mutating func handle(_ input: Input, now: Duration) -> [Action] {
-        switch input {
-        case .register(let servers): register(servers)
-        case .deregister: deregister(calls: 1, then: .idle)
-        case .shutdown: shutdown()
-        case .stopNow: stopNow()
-        case .progressLoaded(let progress): progressLoaded(progress, now: now)
-        case .attemptFinished(let result, let ticket): attemptFinished(result, ticket: ticket, now: now)
-        case .deleteFinished(let ticket): deleteFinished(ticket: ticket, now: now)
-        case .pingFinished(let up, let ticket): pingFinished(up: up, ticket: ticket, now: now)
-        case .timerFired(let ticket): timerFired(ticket: ticket, now: now)
-        case .keepaliveFinished(let result): keepaliveFinished(result, now: now)
-        }
-    }
-
-    // MARK: The app's requests
-
-    private mutating func register(_ servers: RegistrarServers) -> [Action] {
-        switch state {
-        case .idle, .stopped:
-            self.servers = servers
-            state = .connecting(Connecting(plan: .primaries(attempt: 0, start: .zero), step: .loadingProgress))
-            return [.emit(.connecting), .loadProgress]
-        case .deregistering(var deregistering):
-            if case .shutDown = deregistering.then { return [] }
-            deregistering.then = .register(servers)
-            state = .deregistering(deregistering)
-            return []
-        case .connecting, .registered, .shutDown:
-            return []
-        }
-    }
-
-    /// Ends whatever the line is doing; the `calls` owed `unregistered` events go out once
-    /// nothing is left at the server.
-    private mutating func deregister(calls: Int, then: After) -> [Action] {
-        switch state {
-        case .idle, .stopped:
-            return settle(calls: calls, then: then)
-        case .shutDown:
-            return []
-        case .deregistering(var deregistering):
-            deregistering.calls += calls
-            if case .shutDown = deregistering.then {} else { deregistering.then = then }
-            state = .deregistering(deregistering)
-            return []
-        case .registered(let registered):
-            var actions: [Action] = [.stopKeepalives]
-            if registered.rehoming != .none {
-                actions.append(.cancelWaiting)
-            }
-            state = .deregistering(Deregistering(inFlight: .delete(registered.registration.device), calls: calls, then: then))
-            return actions + [.delete(registered.registration.device, nextTicket())]
-        case .connecting(let connecting):
-            let clear = clearProgress()
-            switch connecting.step {
-            case .attempting(let server, _):
-                state = .deregistering(Deregistering(inFlight: .attempt(server), calls: calls, then: then))
-                return clear
-            case .removingListed(let device, _), .leavingBackup(let device):
-                state = .deregistering(Deregistering(inFlight: .delete(device), calls: calls, then: then))
-                return clear
-            case .waiting, .loadingProgress:
-                let cancel: [Action] = connecting.step.isWaiting ? [.cancelWaiting] : []
-                return cancel + clear + settle(calls: calls, then: then)
-            }
-        }
-    }
-
-    private mutating func shutdown() -> [Action] {
-        switch state {
-        case .idle, .stopped:
-            state = .shutDown
-            return []
-        case .deregistering(var deregistering):
-            deregistering.then = .shutDown
-            state = .deregistering(deregistering)
-            return []
-        case .connecting, .registered, .shutDown:
-            return deregister(calls: 1, then: .shutDown)
-        }
-    }
-
-    private mutating func stopNow() -> [Action] {
-        var actions: [Action] = []
-        switch state {
-        case .idle, .stopped, .shutDown:
-            break
-        case .registered(let registered):
-            actions = [.stopKeepalives, .cancelWaiting, .emit(.error(Self.incomplete(.delete(registered.registration.device))))]
-        case .connecting(let connecting):
-            actions = [.cancelWaiting]
-            switch connecting.step {
-            case .attempting(let server, _):
-                actions.append(.emit(.error(Self.incomplete(.attempt(server)))))
-            case .removingListed(let device, _), .leavingBackup(let device):
-                actions.append(.emit(.error(Self.incomplete(.delete(device)))))
-            case .waiting, .loadingProgress:
-                break
-            }
-        case .deregistering(let deregistering):
-            actions = [.emit(.error(Self.incomplete(deregistering.inFlight)))]
-        }
-        state = .shutDown
+    package mutating func handle(_ input: Input, in environment: Environment) -> [Action] {
+        var transition = Transition(machine: self, environment: environment)
+        let actions = transition.handle(input)
+        self = transition.machine
         return actions
     }
 
-    /// What a stop leaves at the server: a registration, or an attempt that may have made one.
-    private static func incomplete(_ left: Deregistering.InFlight) -> LineError {
-        let what = switch left {
-        case .attempt(let server): "a registration attempt at \(host(server)) had not answered"
-        case .delete(let device): "device \(device.deviceID) stays registered at \(host(device.server))"
+    /// One input's worth of decisions: the machine's own state, and the environment to read.
+    private struct Transition {
+        var machine: LineStateMachine
+        let environment: Environment
+
+        var state: State {
+            get { machine.state }
+            set { machine.state = newValue }
         }
-        return LineError(
-            code: .deregistrationIncomplete,
-            message: "stopped before the line's registration was removed: \(what); the server forgets it once its keepalives stop"
-        )
-    }
-
-    private static func host(_ server: RegistrarServer) -> String {
-        server.url.host ?? server.description
-    }
-
-    /// Nothing is left at the server: answer the `deregister()` calls and go on.
-    private mutating func settle(calls: Int, then: After) -> [Action] {
-        let events = [Action](repeating: .emit(.unregistered(nil)), count: calls)
-        switch then {
-        case .idle:
-            state = .idle
-            return events
-        case .shutDown:
-            state = .shutDown
-            return events
-        case .register(let servers):
-            state = .idle
-            return events + register(servers)
+        var ticketCount: UInt32 {
+            get { machine.ticketCount }
+            set { machine.ticketCount = newValue }
         }
-    }
-
-    // MARK: Registration rounds
-
-    private mutating func progressLoaded(_ progress: Progress?, now: Duration) -> [Action] {
-        guard case .connecting(var connecting) = state, case .loadingProgress = connecting.step else { return [] }
-        guard let progress else {
-            connecting.plan = .primaries(attempt: 0, start: now)
-            return startRound(servers.primaries, connecting, now: now)
+        var lastPrimaryRehoming: (low: UInt16, high: UInt16)? {
+            get { machine.lastPrimaryRehoming }
+            set { machine.lastPrimaryRehoming = newValue }
         }
-        progressSaved = true
-        if progress.onBackups {
-            return startBackups(Progress(attempt: progress.attempt, elapsed: progress.elapsed, onBackups: true), connecting, now: now)
+        var progressSaved: Bool {
+            get { machine.progressSaved }
+            set { machine.progressSaved = newValue }
         }
-        connecting.plan = .primaries(attempt: progress.attempt - 1, start: now - progress.elapsed)
-        return roundFailed(connecting, now: now)
-    }
+        var servers: RegistrarServers { environment.servers }
+        var policy: Policy { environment.policy }
+        var info: LineInfo { machine.info(of: environment.line) }
 
-    private mutating func startRound(_ servers: [RegistrarServer], _ connecting: Connecting, now: Duration) -> [Action] {
-        var connecting = connecting
-        connecting.remaining = servers[...]
-        connecting.round = Round()
-        return nextAttempt(connecting, now: now)
-    }
-
-    /// The next server of the round, or the round's end.
-    private mutating func nextAttempt(_ connecting: Connecting, now: Duration) -> [Action] {
-        var connecting = connecting
-        guard let server = connecting.remaining.popFirst() else {
-            return roundFailed(connecting, now: now)
-        }
-        connecting.step = .attempting(server, restoringDeviceLimit: false)
-        state = .connecting(connecting)
-        return [.attempt(server, nextTicket())]
-    }
-
-    private mutating func attemptFinished(_ result: RegistrarResult<LineRegistration>, ticket: Ticket, now: Duration) -> [Action] {
-        guard isCurrent(ticket) else { return [] }
-        if case .deregistering(let deregistering) = state {
-            guard case .succeeded(let registration) = result.kind else {
-                return settle(calls: deregistering.calls, then: deregistering.then)
+        mutating func handle(_ input: Input) -> [Action] {
+            let now = environment.now
+            return switch input {
+            case .register: register()
+            case .deregister: deregister(calls: 1, then: .idle)
+            case .shutdown: shutdown()
+            case .stopNow: stopNow()
+            case .progressLoaded(let progress): progressLoaded(progress, now: now)
+            case .attemptFinished(let result, let ticket): attemptFinished(result, ticket: ticket, now: now)
+            case .deleteFinished(let ticket): deleteFinished(ticket: ticket, now: now)
+            case .pingFinished(let up, let ticket): pingFinished(up: up, ticket: ticket, now: now)
+            case .timerFired(let ticket): timerFired(ticket: ticket, now: now)
+            case .keepaliveFinished(let result): keepaliveFinished(result, now: now)
             }
-            state = .deregistering(Deregistering(inFlight: .delete(registration.device), calls: deregistering.calls, then: deregistering.then))
-            return [.delete(registration.device, nextTicket())]
         }
-        guard case .connecting(var connecting) = state, case .attempting(_, let restoring) = connecting.step else { return [] }
-        switch result.kind {
-        case .succeeded(let registration):
-            return adopt(registration, plan: connecting.plan, now: now)
-        case .final(let error), .deviceNotFound(let error):
-            return stop(with: error)
-        case .retryable(let error, let retryAfter):
-            connecting.round.note(error, retryAfter: retryAfter)
-            return [.emit(.unregistered(error))] + nextAttempt(connecting, now: now)
-        case .deviceLimit(let existing, let error):
-            guard !restoring else {
-                connecting.round.note(error, retryAfter: nil)
-                return [.emit(.unregistered(error))] + nextAttempt(connecting, now: now)
-            }
-            connecting.step = .removingListed(existing, error)
-            state = .connecting(connecting)
-            return [.delete(existing, nextTicket())]
-        }
-    }
 
-    private mutating func deleteFinished(ticket: Ticket, now: Duration) -> [Action] {
-        guard isCurrent(ticket) else { return [] }
-        switch state {
-        case .deregistering(let deregistering):
-            return settle(calls: deregistering.calls, then: deregistering.then)
-        case .connecting(var connecting):
-            switch connecting.step {
-            case .removingListed(let listed, let error):
-                connecting.step = .attempting(listed.server, restoringDeviceLimit: true)
-                state = .connecting(connecting)
-                return [.emit(.unregistered(error)), .attempt(listed.server, nextTicket())]
-            case .leavingBackup:
-                return [.emit(.unregistered(nil))] + startRound(servers.primaries, connecting, now: now)
-            case .attempting, .waiting, .loadingProgress:
+        // MARK: The app's requests
+
+        private mutating func register() -> [Action] {
+            switch state {
+            case .idle, .stopped:
+                state = .connecting(Connecting(plan: .primaries(attempt: 0, start: .zero), step: .loadingProgress))
+                return [.emit(.connecting), .loadProgress]
+            case .deregistering(var deregistering):
+                if case .shutDown = deregistering.then { return [] }
+                deregistering.then = .register
+                state = .deregistering(deregistering)
+                return []
+            case .connecting, .registered, .shutDown:
                 return []
             }
-        case .idle, .stopped, .registered, .shutDown:
-            return []
         }
-    }
 
-    /// Every server of the round failed: wait and retry, move on, or give up, per the plan.
-    private mutating func roundFailed(_ connecting: Connecting, now: Duration) -> [Action] {
-        var connecting = connecting
-        let retryPolicy = policy.retryPolicy
-        switch connecting.plan {
-        case .primaries(let retries, let start):
-            let attempt = retries + 1
-            let elapsed = now - start
-            var wait = min(policy.retryInterval(attempt: attempt), retryPolicy.primaryBudget - elapsed)
-            let retryAfter = connecting.round.retryAfter ?? .zero
-            let pastBudget = wait < retryAfter && elapsed + retryAfter > retryPolicy.primaryBudget
-            guard wait > retryPolicy.base, !pastBudget else {
-                return startBackups(Progress(attempt: attempt, elapsed: elapsed, onBackups: true), connecting, now: now)
+        /// Ends whatever the line is doing; the `calls` owed `unregistered` events go out once
+        /// nothing is left at the server.
+        private mutating func deregister(calls: Int, then: After) -> [Action] {
+            switch state {
+            case .idle, .stopped:
+                return settle(calls: calls, then: then)
+            case .shutDown:
+                return []
+            case .deregistering(var deregistering):
+                deregistering.calls += calls
+                if case .shutDown = deregistering.then {} else { deregistering.then = then }
+                state = .deregistering(deregistering)
+                return []
+            case .registered(let registered):
+                var actions: [Action] = [.stopKeepalives]
+                if registered.rehoming != .none {
+                    actions.append(.cancelWaiting)
+                }
+                state = .deregistering(Deregistering(inFlight: .delete(registered.registration.device), calls: calls, then: then))
+                return actions + [.delete(registered.registration.device, nextTicket())]
+            case .connecting(let connecting):
+                let clear = clearProgress()
+                switch connecting.step {
+                case .attempting(let server, _):
+                    state = .deregistering(Deregistering(inFlight: .attempt(server), calls: calls, then: then))
+                    return clear
+                case .removingListed(let device, _), .leavingBackup(let device):
+                    state = .deregistering(Deregistering(inFlight: .delete(device), calls: calls, then: then))
+                    return clear
+                case .waiting, .loadingProgress:
+                    let cancel: [Action] = connecting.step.isWaiting ? [.cancelWaiting] : []
+                    return cancel + clear + settle(calls: calls, then: then)
+                }
             }
-            wait = max(wait, retryAfter)
-            connecting.plan = .primaries(attempt: attempt, start: start)
-            return saveProgress(Progress(attempt: attempt, elapsed: elapsed, onBackups: false)) + retryLater(connecting, at: now + wait)
-        case .backups(round: 0):
-            connecting.plan = .backups(round: 1)
-            return retryLater(connecting, at: now + max(policy.retryInterval(attempt: 1), connecting.round.retryAfter ?? .zero))
-        case .backups:
-            return stop(with: LineError(
-                code: .serviceUnavailable,
-                message: "every primary and backup server failed; registration stopped: call register() to try again"
-            ))
-        case .failback(let backup, var retries):
-            var nextWindow: Duration?
-            if connecting.round.sawTooManyRequests, retries < policy.failback429MaxRetries {
-                retries += 1
-                nextWindow = policy.retryInterval(attempt: retries)
+        }
+
+        private mutating func shutdown() -> [Action] {
+            switch state {
+            case .idle, .stopped:
+                state = .shutDown
+                return []
+            case .deregistering(var deregistering):
+                deregistering.then = .shutDown
+                state = .deregistering(deregistering)
+                return []
+            case .connecting, .registered, .shutDown:
+                return deregister(calls: 1, then: .shutDown)
             }
-            connecting.plan = .returnToBackup(retries: retries, nextWindow: nextWindow)
-            return startRound([backup], connecting, now: now)
-        case .returnToBackup:
-            connecting.plan = .primaries(attempt: 0, start: now)
+        }
+
+        private mutating func stopNow() -> [Action] {
+            var actions: [Action] = []
+            switch state {
+            case .idle, .stopped, .shutDown:
+                break
+            case .registered(let registered):
+                actions = [.stopKeepalives, .cancelWaiting, .emit(.error(Self.incomplete(.delete(registered.registration.device))))]
+            case .connecting(let connecting):
+                actions = [.cancelWaiting]
+                switch connecting.step {
+                case .attempting(let server, _):
+                    actions.append(.emit(.error(Self.incomplete(.attempt(server)))))
+                case .removingListed(let device, _), .leavingBackup(let device):
+                    actions.append(.emit(.error(Self.incomplete(.delete(device)))))
+                case .waiting, .loadingProgress:
+                    break
+                }
+            case .deregistering(let deregistering):
+                actions = [.emit(.error(Self.incomplete(deregistering.inFlight)))]
+            }
+            state = .shutDown
+            return actions
+        }
+
+        /// What a stop leaves at the server: a registration, or an attempt that may have made one.
+        private static func incomplete(_ left: Deregistering.InFlight) -> LineError {
+            let what = switch left {
+            case .attempt(let server): "a registration attempt at \(host(server)) had not answered"
+            case .delete(let device): "device \(device.deviceID) stays registered at \(host(device.server))"
+            }
+            return LineError(
+                code: .deregistrationIncomplete,
+                message: "stopped before the line's registration was removed: \(what); the server forgets it once its keepalives stop"
+            )
+        }
+
+        private static func host(_ server: RegistrarServer) -> String {
+            server.url.host ?? server.description
+        }
+
+        /// Nothing is left at the server: answer the `deregister()` calls and go on.
+        private mutating func settle(calls: Int, then: After) -> [Action] {
+            let events = [Action](repeating: .emit(.unregistered(nil)), count: calls)
+            switch then {
+            case .idle:
+                state = .idle
+                return events
+            case .shutDown:
+                state = .shutDown
+                return events
+            case .register:
+                state = .idle
+                return events + register()
+            }
+        }
+
+        // MARK: Registration rounds
+
+        private mutating func progressLoaded(_ progress: Progress?, now: Duration) -> [Action] {
+            guard case .connecting(var connecting) = state, case .loadingProgress = connecting.step else { return [] }
+            guard let progress else {
+                connecting.plan = .primaries(attempt: 0, start: now)
+                return startRound(servers.primaries, connecting, now: now)
+            }
+            progressSaved = true
+            if progress.onBackups {
+                return startBackups(Progress(attempt: progress.attempt, elapsed: progress.elapsed, onBackups: true), connecting, now: now)
+            }
+            connecting.plan = .primaries(attempt: progress.attempt - 1, start: now - progress.elapsed)
             return roundFailed(connecting, now: now)
         }
-    }
 
-    private mutating func startBackups(_ progress: Progress, _ connecting: Connecting, now: Duration) -> [Action] {
-        var connecting = connecting
-        connecting.plan = .backups(round: 0)
-        return saveProgress(progress) + startRound(servers.backups, connecting, now: now)
-    }
+        private mutating func startRound(_ servers: [RegistrarServer], _ connecting: Connecting, now: Duration) -> [Action] {
+            var connecting = connecting
+            connecting.remaining = servers[...]
+            connecting.round = Round()
+            return nextAttempt(connecting, now: now)
+        }
 
-    private mutating func retryLater(_ connecting: Connecting, at deadline: Duration) -> [Action] {
-        var connecting = connecting
-        connecting.step = .waiting
-        state = .connecting(connecting)
-        return [.sleep(until: deadline, nextTicket())]
-    }
-
-    private mutating func timerFired(ticket: Ticket, now: Duration) -> [Action] {
-        guard isCurrent(ticket) else { return [] }
-        switch state {
-        case .connecting(let connecting):
-            guard case .waiting = connecting.step else { return [] }
-            if case .backups = connecting.plan {
-                return startRound(servers.backups, connecting, now: now)
+        /// The next server of the round, or the round's end.
+        private mutating func nextAttempt(_ connecting: Connecting, now: Duration) -> [Action] {
+            var connecting = connecting
+            guard let server = connecting.remaining.popFirst() else {
+                return roundFailed(connecting, now: now)
             }
-            return startRound(servers.primaries, connecting, now: now)
-        case .registered(var registered):
-            guard registered.rehoming == .window else { return [] }
-            registered.rehoming = .pinging
-            state = .registered(registered)
-            return [.ping(servers.primaries, nextTicket())]
-        case .idle, .stopped, .deregistering, .shutDown:
-            return []
+            connecting.step = .attempting(server, restoringDeviceLimit: false)
+            state = .connecting(connecting)
+            return [.attempt(server, nextTicket())]
         }
-    }
 
-    /// Takes a registration: remembers it, starts keepalives, tells the app; on a backup, waits
-    /// a rehoming window before looking for a primary again.
-    private mutating func adopt(_ registration: LineRegistration, plan: Plan, now: Duration) -> [Action] {
-        let onBackup = !servers.primaries.contains(registration.device.server)
-        if !onBackup, let low = registration.rehomingIntervalMin, let high = registration.rehomingIntervalMax, 0 < low, low <= high {
-            lastPrimaryRehoming = low...high
+        private mutating func attemptFinished(_ result: RegistrarResult<LineRegistration>, ticket: Ticket, now: Duration) -> [Action] {
+            guard isCurrent(ticket) else { return [] }
+            if case .deregistering(let deregistering) = state {
+                guard case .succeeded(let registration) = result.kind else {
+                    return settle(calls: deregistering.calls, then: deregistering.then)
+                }
+                state = .deregistering(Deregistering(inFlight: .delete(registration.device), calls: deregistering.calls, then: deregistering.then))
+                return [.delete(registration.device, nextTicket())]
+            }
+            guard case .connecting(var connecting) = state, case .attempting(_, let restoring) = connecting.step else { return [] }
+            switch result.kind {
+            case .succeeded(let registration):
+                return adopt(registration, plan: connecting.plan, now: now)
+            case .final(let error), .deviceNotFound(let error):
+                return stop(with: error)
+            case .retryable(let error, let retryAfter):
+                connecting.round.note(error, retryAfter: retryAfter)
+                return [.emit(.unregistered(error))] + nextAttempt(connecting, now: now)
+            case .deviceLimit(let existing, let error):
+                guard !restoring else {
+                    connecting.round.note(error, retryAfter: nil)
+                    return [.emit(.unregistered(error))] + nextAttempt(connecting, now: now)
+                }
+                connecting.step = .removingListed(existing, error)
+                state = .connecting(connecting)
+                return [.delete(existing, nextTicket())]
+            }
         }
-        var registered = Registered(registration: registration, onBackup: onBackup)
-        var nextWindow: Duration?
-        if case .returnToBackup(let retries, let window) = plan {
-            registered.failback429Retries = retries
-            nextWindow = window
+
+        private mutating func deleteFinished(ticket: Ticket, now: Duration) -> [Action] {
+            guard isCurrent(ticket) else { return [] }
+            switch state {
+            case .deregistering(let deregistering):
+                return settle(calls: deregistering.calls, then: deregistering.then)
+            case .connecting(var connecting):
+                switch connecting.step {
+                case .removingListed(let listed, let error):
+                    connecting.step = .attempting(listed.server, restoringDeviceLimit: true)
+                    state = .connecting(connecting)
+                    return [.emit(.unregistered(error)), .attempt(listed.server, nextTicket())]
+                case .leavingBackup:
+                    return [.emit(.unregistered(nil))] + startRound(servers.primaries, connecting, now: now)
+                case .attempting, .waiting, .loadingProgress:
+                    return []
+                }
+            case .idle, .stopped, .registered, .shutDown:
+                return []
+            }
         }
-        var rehoming: [Action] = []
-        if onBackup {
-            registered.rehoming = .window
-            rehoming = [.sleep(until: now + (nextWindow ?? rehomingWindow()), nextTicket())]
+
+        /// Every server of the round failed: wait and retry, move on, or give up, per the plan.
+        private mutating func roundFailed(_ connecting: Connecting, now: Duration) -> [Action] {
+            var connecting = connecting
+            let retryPolicy = policy.retryPolicy
+            switch connecting.plan {
+            case .primaries(let retries, let start):
+                let attempt = retries + 1
+                let elapsed = now - start
+                var wait = min(policy.retryInterval(attempt: attempt), retryPolicy.primaryBudget - elapsed)
+                let retryAfter = connecting.round.retryAfter ?? .zero
+                let pastBudget = wait < retryAfter && elapsed + retryAfter > retryPolicy.primaryBudget
+                guard wait > retryPolicy.base, !pastBudget else {
+                    return startBackups(Progress(attempt: attempt, elapsed: elapsed, onBackups: true), connecting, now: now)
+                }
+                wait = max(wait, retryAfter)
+                connecting.plan = .primaries(attempt: attempt, start: start)
+                return saveProgress(Progress(attempt: attempt, elapsed: elapsed, onBackups: false)) + retryLater(connecting, at: now + wait)
+            case .backups(round: 0):
+                connecting.plan = .backups(round: 1)
+                return retryLater(connecting, at: now + max(policy.retryInterval(attempt: 1), connecting.round.retryAfter ?? .zero))
+            case .backups:
+                return stop(with: LineError(
+                    code: .serviceUnavailable,
+                    message: "every primary and backup server failed; registration stopped: call register() to try again"
+                ))
+            case .failback(let backup, var retries):
+                var nextWindow: Duration?
+                if connecting.round.sawTooManyRequests, retries < policy.failback429MaxRetries {
+                    retries += 1
+                    nextWindow = policy.retryInterval(attempt: Int(retries))
+                }
+                connecting.plan = .returnToBackup(retries: retries, nextWindow: nextWindow)
+                return startRound([backup], connecting, now: now)
+            case .returnToBackup:
+                connecting.plan = .primaries(attempt: 0, start: now)
+                return roundFailed(connecting, now: now)
+            }
         }
-        state = .registered(registered)
-        return clearProgress() + [.startKeepalives(registration), .emit(.registered(info))] + rehoming
-    }
 
-    private func rehomingWindow() -> Duration {
-        .seconds(60 * policy.random.next(in: lastPrimaryRehoming ?? policy.rehomingWindowMinutes))
-    }
-
-    private mutating func pingFinished(up: Bool, ticket: Ticket, now: Duration) -> [Action] {
-        guard isCurrent(ticket), case .registered(var registered) = state, registered.rehoming == .pinging else { return [] }
-        guard up else {
-            registered.rehoming = .window
-            state = .registered(registered)
-            return [.sleep(until: now + rehomingWindow(), nextTicket())]
+        private mutating func startBackups(_ progress: Progress, _ connecting: Connecting, now: Duration) -> [Action] {
+            var connecting = connecting
+            connecting.plan = .backups(round: 0)
+            return saveProgress(progress) + startRound(servers.backups, connecting, now: now)
         }
-        let device = registered.registration.device
-        state = .connecting(Connecting(
-            plan: .failback(backup: device.server, retries: registered.failback429Retries),
-            step: .leavingBackup(device)
-        ))
-        return [.stopKeepalives, .delete(device, nextTicket())]
-    }
 
-    /// A final error: the line stops until `register()`.
-    private mutating func stop(with error: LineError) -> [Action] {
-        state = .stopped(error)
-        return clearProgress() + [.emit(.error(error))]
-    }
+        private mutating func retryLater(_ connecting: Connecting, at deadline: Duration) -> [Action] {
+            var connecting = connecting
+            connecting.step = .waiting
+            state = .connecting(connecting)
+            return [.sleep(until: deadline, nextTicket())]
+        }
 
-    // MARK: Keepalives
-
-    private mutating func keepaliveFinished(_ result: RegistrarResult<Void>, now: Duration) -> [Action] {
-        guard case .registered(var registered) = state else { return [] }
-        switch result.kind {
-        case .succeeded:
-            guard registered.misses > 0 else { return [] }
-            registered.misses = 0
-            state = .registered(registered)
-            return [.emit(.reconnected)]
-        case .retryable(_, let retryAfter?):
-            return [.pauseKeepalives(until: now + retryAfter)]
-        case .retryable(let error, nil), .deviceLimit(_, let error):
-            registered.misses += 1
-            guard registered.misses >= policy.keepaliveMissLimit else {
+        private mutating func timerFired(ticket: Ticket, now: Duration) -> [Action] {
+            guard isCurrent(ticket) else { return [] }
+            switch state {
+            case .connecting(let connecting):
+                guard case .waiting = connecting.step else { return [] }
+                if case .backups = connecting.plan {
+                    return startRound(servers.backups, connecting, now: now)
+                }
+                return startRound(servers.primaries, connecting, now: now)
+            case .registered(var registered):
+                guard registered.rehoming == .window else { return [] }
+                registered.rehoming = .pinging
                 state = .registered(registered)
-                return [.emit(.reconnecting(error))]
+                return [.ping(servers.primaries, nextTicket())]
+            case .idle, .stopped, .deregistering, .shutDown:
+                return []
             }
-            let last = registered.registration.device.server
-            let connecting = Connecting(plan: .primaries(attempt: 0, start: now), step: .waiting)
-            return leave(registered) + [.emit(.unregistered(error))] + startRound([last] + servers.primaries.filter { $0 != last }, connecting, now: now)
-        case .final(let error):
-            state = .stopped(error)
-            return leave(registered) + [.emit(.error(error)), .emit(.unregistered(error))]
-        case .deviceNotFound(let error):
-            let connecting = Connecting(plan: .primaries(attempt: 0, start: now), step: .waiting)
-            return leave(registered) + [.emit(.error(error)), .emit(.unregistered(error))] + startRound(servers.primaries, connecting, now: now)
         }
-    }
 
-    /// Stops what a registration runs: its keepalives and a rehoming timer or ping.
-    private func leave(_ registered: Registered) -> [Action] {
-        registered.rehoming == .none ? [.stopKeepalives] : [.stopKeepalives, .cancelWaiting]
-    }
+        /// Takes a registration: remembers it, starts keepalives, tells the app; on a backup, waits
+        /// a rehoming window before looking for a primary again.
+        private mutating func adopt(_ registration: LineRegistration, plan: Plan, now: Duration) -> [Action] {
+            let onBackup = !servers.primaries.contains(registration.device.server)
+            if !onBackup, let low = registration.rehomingIntervalMin, let high = registration.rehomingIntervalMax, 0 < low, low <= high {
+                lastPrimaryRehoming = (UInt16(clamping: low), UInt16(clamping: high))
+            }
+            var registered = Registered(registration: registration, onBackup: onBackup)
+            var nextWindow: Duration?
+            if case .returnToBackup(let retries, let window) = plan {
+                registered.failback429Retries = retries
+                nextWindow = window
+            }
+            var rehoming: [Action] = []
+            if onBackup {
+                registered.rehoming = .window
+                rehoming = [.sleep(until: now + (nextWindow ?? rehomingWindow()), nextTicket())]
+            }
+            state = .registered(registered)
+            return clearProgress() + [.startKeepalives(registration), .emit(.registered(info))] + rehoming
+        }
 
-    // MARK: Bookkeeping
+        private func rehomingWindow() -> Duration {
+            let window = lastPrimaryRehoming.map { Int($0.low)...Int($0.high) } ?? policy.rehomingWindowMinutes
+            return .seconds(60 * policy.random.next(in: window))
+        }
 
-    private mutating func nextTicket() -> Ticket {
-        ticketCount &+= 1
-        return Ticket(ticketCount)
-    }
+        private mutating func pingFinished(up: Bool, ticket: Ticket, now: Duration) -> [Action] {
+            guard isCurrent(ticket), case .registered(var registered) = state, registered.rehoming == .pinging else { return [] }
+            guard up else {
+                registered.rehoming = .window
+                state = .registered(registered)
+                return [.sleep(until: now + rehomingWindow(), nextTicket())]
+            }
+            let device = registered.registration.device
+            state = .connecting(Connecting(
+                plan: .failback(backup: device.server, retries: registered.failback429Retries),
+                step: .leavingBackup(device)
+            ))
+            return [.stopKeepalives, .delete(device, nextTicket())]
+        }
 
-    private func isCurrent(_ ticket: Ticket) -> Bool {
-        ticket.number == ticketCount
-    }
+        /// A final error: the line stops until `register()`.
+        private mutating func stop(with error: LineError) -> [Action] {
+            state = .stopped(error)
+            return clearProgress() + [.emit(.error(error))]
+        }
 
-    private mutating func saveProgress(_ progress: Progress) -> [Action] {
-        progressSaved = true
-        return [.saveProgress(progress)]
-    }
+        // MARK: Keepalives
 
-    private mutating func clearProgress() -> [Action] {
-        guard progressSaved else { return [] }
-        progressSaved = false
-        return [.clearProgress]
+        private mutating func keepaliveFinished(_ result: RegistrarResult<Void>, now: Duration) -> [Action] {
+            guard case .registered(var registered) = state else { return [] }
+            switch result.kind {
+            case .succeeded:
+                guard registered.misses > 0 else { return [] }
+                registered.misses = 0
+                state = .registered(registered)
+                return [.emit(.reconnected)]
+            case .retryable(_, let retryAfter?):
+                return [.pauseKeepalives(until: now + retryAfter)]
+            case .retryable(let error, nil), .deviceLimit(_, let error):
+                registered.misses += 1
+                guard registered.misses >= policy.keepaliveMissLimit else {
+                    state = .registered(registered)
+                    return [.emit(.reconnecting(error))]
+                }
+                let last = registered.registration.device.server
+                let connecting = Connecting(plan: .primaries(attempt: 0, start: now), step: .waiting)
+                return leave(registered) + [.emit(.unregistered(error))] + startRound([last] + servers.primaries.filter { $0 != last }, connecting, now: now)
+            case .final(let error):
+                state = .stopped(error)
+                return leave(registered) + [.emit(.error(error)), .emit(.unregistered(error))]
+            case .deviceNotFound(let error):
+                let connecting = Connecting(plan: .primaries(attempt: 0, start: now), step: .waiting)
+                return leave(registered) + [.emit(.error(error)), .emit(.unregistered(error))] + startRound(servers.primaries, connecting, now: now)
+            }
+        }
+
+        /// Stops what a registration runs: its keepalives and a rehoming timer or ping.
+        private func leave(_ registered: Registered) -> [Action] {
+            registered.rehoming == .none ? [.stopKeepalives] : [.stopKeepalives, .cancelWaiting]
+        }
+
+        // MARK: Bookkeeping
+
+        private mutating func nextTicket() -> Ticket {
+            ticketCount &+= 1
+            return Ticket(ticketCount)
+        }
+
+        private func isCurrent(_ ticket: Ticket) -> Bool {
+            ticket.number == ticketCount
+        }
+
+        private mutating func saveProgress(_ progress: Progress) -> [Action] {
+            progressSaved = true
+            return [.saveProgress(progress)]
+        }
+
+        private mutating func clearProgress() -> [Action] {
+            guard progressSaved else { return [] }
+            progressSaved = false
+            return [.clearProgress]
+        }
     }
 }
