@@ -1,0 +1,123 @@
+/// What goes in and out of a ``LineStateMachine``, and what it reads.
+extension LineStateMachine {
+    /// Names the one operation or timer the machine is waiting for.
+    package struct Ticket: Hashable, Sendable {
+        package let number: UInt32
+
+        package init(_ number: UInt32) {
+            self.number = number
+        }
+    }
+
+    /// How far a failover had got: the retry attempt about to be made, the time since the
+    /// failover began, and whether it had moved on to the backups.
+    package struct Progress: Equatable, Sendable {
+        package var attempt: Int
+        package var elapsed: Duration
+        package var onBackups: Bool
+
+        package init(attempt: Int, elapsed: Duration, onBackups: Bool) {
+            self.attempt = attempt
+            self.elapsed = elapsed
+            self.onBackups = onBackups
+        }
+    }
+
+    /// The settings every line of a client shares; a class so that each line holds one reference.
+    package final class Policy: Sendable {
+        let retryPolicy: RetryPolicy
+        let rehomingWindowMinutes: ClosedRange<Int>
+        let failback429MaxRetries: Int
+        let keepaliveMissLimit: Int
+        let random: RandomSource
+
+        package init(
+            retryPolicy: RetryPolicy,
+            rehomingWindowMinutes: ClosedRange<Int>,
+            failback429MaxRetries: Int,
+            keepaliveMissLimit: Int,
+            random: RandomSource
+        ) {
+            self.retryPolicy = retryPolicy
+            self.rehomingWindowMinutes = rehomingWindowMinutes
+            self.failback429MaxRetries = failback429MaxRetries
+            self.keepaliveMissLimit = keepaliveMissLimit
+            self.random = random
+        }
+
+        /// A retry wait with fresh jitter.
+        func retryInterval(attempt: Int) -> Duration {
+            retryPolicy.interval(attempt: attempt, jitterSeconds: random.next(in: retryPolicy.jitter))
+        }
+    }
+
+    /// What the machine reads but does not decide, given with each input.
+    package struct Environment: Sendable {
+        /// The current instant, on the client's clock.
+        package var now: Duration
+        /// The client's server lists.
+        package var servers: RegistrarServers
+        /// The client's settings.
+        package var policy: Policy
+        /// The line as it is when unregistered (its id and the app's options).
+        package var line: LineInfo
+
+        package init(now: Duration, servers: RegistrarServers, policy: Policy, line: LineInfo) {
+            self.now = now
+            self.servers = servers
+            self.policy = policy
+            self.line = line
+        }
+    }
+
+    /// What happened.
+    package enum Input: Sendable {
+        /// The app called `register()`.
+        case register
+        /// The app called `deregister()`.
+        case deregister
+        /// The client shuts down gracefully: deregister, then refuse further work.
+        case shutdown
+        /// The client stops at once: whatever is still registered is reported, not removed.
+        case stopNow
+        /// The answer to ``Action/loadProgress``.
+        case progressLoaded(Progress?)
+        /// The answer to ``Action/attempt(_:_:)``.
+        case attemptFinished(RegistrarResult<LineRegistration>, Ticket)
+        /// The answer to ``Action/delete(_:_:)``; a DELETE's outcome changes nothing (the server
+        /// ages out what it could not remove), so only its end matters.
+        case deleteFinished(Ticket)
+        /// The answer to ``Action/ping(_:_:)``: whether any of the servers is up.
+        case pingFinished(up: Bool, Ticket)
+        /// The timer of ``Action/sleep(until:_:)`` went off.
+        case timerFired(Ticket)
+        /// A keepalive's answer that needs a decision (a failure, or the first success after one);
+        /// a keepalive that took longer than the interval arrives as a retryable failure.
+        case keepaliveFinished(RegistrarResult<Void>)
+    }
+
+    /// What the line must do.
+    package enum Action: Equatable, Sendable {
+        case emit(LineEvent)
+        /// One registration attempt; answer with ``Input/attemptFinished(_:_:)``.
+        case attempt(RegistrarServer, Ticket)
+        /// Remove a registration; answer with ``Input/deleteFinished(_:)``.
+        case delete(RegisteredDevice, Ticket)
+        /// Ping the servers in order until one is up; answer with ``Input/pingFinished(up:_:)``.
+        case ping([RegistrarServer], Ticket)
+        /// Answer with ``Input/timerFired(_:)`` at `until` (on the clock `now` comes from).
+        case sleep(until: Duration, Ticket)
+        /// Stop the pending timer or ping; it will not be answered. (Attempts and DELETEs are
+        /// never cancelled: what they did at the server must be known, to be undone.)
+        case cancelWaiting
+        case startKeepalives(LineRegistration)
+        case stopKeepalives
+        /// The server asked for a pause: the next keepalive goes at `until`.
+        case pauseKeepalives(until: Duration)
+        /// Answer with ``Input/progressLoaded(_:)``.
+        case loadProgress
+        /// Save before acting on it, so a restarted process resumes the failover.
+        case saveProgress(Progress)
+        case clearProgress
+    }
+}
