@@ -138,11 +138,16 @@ public actor Line {
             let environment = LineStateMachine.Environment(
                 now: context.time.now(), servers: context.servers, policy: context.policy, line: idleInfo
             )
+            var answer: LineStateMachine.Input?
             for action in machine.handle(current, in: environment) {
-                await perform(action)
+                answer = await perform(action) ?? answer
             }
             caller?.resume()
-            next = busy?.inbox.isEmpty == false ? busy?.inbox.removeFirst() : nil
+            if let answer {
+                next = (answer, nil)
+            } else {
+                next = busy?.inbox.isEmpty == false ? busy?.inbox.removeFirst() : nil
+            }
         }
         isHandling = false
         if machine.isSettled {
@@ -163,7 +168,8 @@ public actor Line {
         return made
     }
 
-    private func perform(_ action: LineStateMachine.Action) async {
+    /// Carries out one action; returns its answer when it has one at once (the saved progress).
+    private func perform(_ action: LineStateMachine.Action) async -> LineStateMachine.Input? {
         let registrar = context.registrar
         switch action {
         case .emit(let event):
@@ -196,15 +202,16 @@ public actor Line {
         case .cancelWaiting:
             cancelPending()
         case .startKeepalives(let registration):
-            guard !machine.isShutDown else { return }
-            keepalive.start(registration, of: self)
+            if !machine.isShutDown {
+                keepalive.start(registration, of: self)
+            }
         case .stopKeepalives:
             keepalive.stop()
         case .pauseKeepalives(let deadline):
             keepalive.pause(until: deadline)
         case .loadProgress:
             let saved = await context.progressStore?.load(key: persistenceKey)
-            waiting.inbox.insert((.progressLoaded(saved.map { resumption(of: $0) }), nil), at: 0)
+            return .progressLoaded(saved.map { resumption(of: $0) })
         case .saveProgress(let progress):
             let record = FailoverProgress(
                 attempt: progress.attempt, elapsedSeconds: progress.elapsed.timeInterval,
@@ -214,6 +221,7 @@ public actor Line {
         case .clearProgress:
             await context.progressStore?.clear(key: persistenceKey)
         }
+        return nil
     }
 
     /// Runs an operation or timer whose outcome is the machine's next input (none when a
