@@ -119,7 +119,7 @@ struct LifecycleFaultTests {
         let harness = LineHarness()
         let (_, events) = try await registered(harness)
         var iterator = events
-        for _ in 0..<20 {
+        for _ in 0..<100 {
             let slow = Gate()
             harness.mobius.hold(.post, Self.status, until: slow)
             let before = harness.mobius.requests.count
