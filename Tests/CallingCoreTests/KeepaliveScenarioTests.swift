@@ -9,27 +9,17 @@ import Testing
 struct KeepaliveScenarioTests {
     static let status = "\(LineHarness.p1)devices/mobius-p1-dev/status"
 
-    /// Registers a line on p1 and returns it with its event iterator past `registered`.
-    func registered(_ harness: LineHarness) async throws -> (Line, LineEvents.AsyncIterator) {
-        let (line, events) = try await harness.addLine()
-        var iterator = events
-        await line.register()
-        #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
-        return (line, iterator)
-    }
-
     /// Advances one keepalive interval and waits for the keepalive request.
     func keepalive(_ harness: LineHarness, interval: Duration = .seconds(30)) async -> HTTPRequest {
         let before = harness.mobius.requests.count
-        await harness.clock.waitForSleepers()
-        harness.clock.advance(by: interval)
+        await harness.advanceOneInterval(interval)
         return await harness.mobius.requests(count: before + 1).last!
     }
 
     @Test("keepalives go every interval to the device's status URL, with the current token")
     func currentToken() async throws {
         let harness = LineHarness()
-        let (_, _) = try await registered(harness)
+        let (_, _) = try await harness.registeredLine()
         let first = await keepalive(harness)
         #expect("\(first.method) \(first.url)" == "POST \(Self.status)")
         #expect(first.headers["Authorization"] == "Bearer token-1")
@@ -46,7 +36,7 @@ struct KeepaliveScenarioTests {
     @Test("an expired token during keepalives is refreshed once and the line stays registered")
     func tokenExpiresDuringKeepalives() async throws {
         let harness = LineHarness()
-        let (line, iterator) = try await registered(harness)
+        let (line, iterator) = try await harness.registeredLine()
         harness.mobius.script(.post, Self.status, HTTPResponse(status: 401))
         let before = harness.mobius.requests.count
         await harness.clock.waitForSleepers()
@@ -65,7 +55,7 @@ struct KeepaliveScenarioTests {
     @Test("a failure below the threshold reports reconnecting; the next success reports reconnected")
     func reconnectingThenReconnected() async throws {
         let harness = LineHarness()
-        let (line, events) = try await registered(harness)
+        let (line, events) = try await harness.registeredLine()
         var iterator = events
         harness.mobius.script(.post, Self.status, HTTPResponse(status: 500), HTTPResponse(status: 503))
         _ = await keepalive(harness)
@@ -81,7 +71,7 @@ struct KeepaliveScenarioTests {
     @Test("the 5th consecutive failure: unregistered, reconnect to the last server, registered; twice in a row")
     func fifthFailureReconnects() async throws {
         let harness = LineHarness()
-        let (_, events) = try await registered(harness)
+        let (_, events) = try await harness.registeredLine()
         var iterator = events
         for _ in 0..<2 {
             for _ in 0..<5 {
@@ -101,7 +91,7 @@ struct KeepaliveScenarioTests {
     @Test("contact center lines give up after 4 misses")
     func contactCenterThreshold() async throws {
         let harness = LineHarness(indicator: .contactCenter)
-        let (_, events) = try await registered(harness)
+        let (_, events) = try await harness.registeredLine()
         var iterator = events
         for _ in 0..<4 {
             harness.mobius.script(.post, Self.status, HTTPResponse(status: 500))
@@ -120,7 +110,7 @@ struct KeepaliveScenarioTests {
     @Test("404 on a keepalive: error(not_found) and unregistered, then a fresh registration")
     func notFound() async throws {
         let harness = LineHarness()
-        let (_, events) = try await registered(harness)
+        let (_, events) = try await harness.registeredLine()
         var iterator = events
         harness.mobius.script(.post, Self.status, HTTPResponse(status: 404))
         _ = await keepalive(harness)
@@ -132,7 +122,7 @@ struct KeepaliveScenarioTests {
     @Test("429 with Retry-After 20 on a keepalive: the next goes 20 s later, then every interval again")
     func keepaliveRetryAfter() async throws {
         let harness = LineHarness()
-        let (line, _) = try await registered(harness)
+        let (line, _) = try await harness.registeredLine()
         harness.mobius.script(.post, Self.status, .json(429, "{}", headers: ["Retry-After": "20"]))
         _ = await keepalive(harness)
         await harness.clock.waitForSleeper(until: .init(offset: .seconds(50)))
@@ -147,7 +137,7 @@ struct KeepaliveScenarioTests {
     @Test("a final answer on a keepalive: error and unregistered, and no more keepalives")
     func finalKeepaliveAnswer() async throws {
         let harness = LineHarness()
-        let (line, events) = try await registered(harness)
+        let (line, events) = try await harness.registeredLine()
         var iterator = events
         harness.mobius.script(.post, Self.status, HTTPResponse(status: 400))
         _ = await keepalive(harness)

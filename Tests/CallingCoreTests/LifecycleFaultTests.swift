@@ -11,28 +11,15 @@ import Testing
 struct LifecycleFaultTests {
     static let status = "\(LineHarness.p1)devices/mobius-p1-dev/status"
 
-    func registered(_ harness: LineHarness) async throws -> (Line, LineEvents.AsyncIterator) {
-        let (line, events) = try await harness.addLine()
-        var iterator = events
-        await line.register()
-        #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
-        return (line, iterator)
-    }
-
-    func keepalive(_ harness: LineHarness) async {
-        await harness.clock.waitForSleepers()
-        harness.clock.advance(by: .seconds(30))
-    }
-
     @Test("1. a token refresh that fails for now is a keepalive miss, and the line recovers")
     func transientTokenFailure() async throws {
         let harness = LineHarness(tokens: TestTokenProvider(refusing: .init(requiresLogin: false)))
-        let (line, events) = try await registered(harness)
+        let (line, events) = try await harness.registeredLine()
         var iterator = events
         harness.mobius.script(.post, Self.status, HTTPResponse(status: 401))
-        await keepalive(harness)
+        await harness.advanceOneInterval()
         #expect(await iterator.names(1) == ["reconnecting"])
-        await keepalive(harness)
+        await harness.advanceOneInterval()
         #expect(await iterator.names(1) == ["reconnected"])
         #expect(await line.info.status == .active)
         #expect(await !line.isStopped)
@@ -42,10 +29,10 @@ struct LifecycleFaultTests {
     @Test("1. a refresh that needs a new login is final: error(token_error)")
     func loginRequired() async throws {
         let harness = LineHarness(tokens: TestTokenProvider(refusing: .init(requiresLogin: true)))
-        let (line, events) = try await registered(harness)
+        let (line, events) = try await harness.registeredLine()
         var iterator = events
         harness.mobius.script(.post, Self.status, HTTPResponse(status: 401))
-        await keepalive(harness)
+        await harness.advanceOneInterval()
         #expect(await iterator.names(2) == ["error(token_error)", "unregistered"])
         #expect(await line.isStopped)
         await harness.shutDown()
@@ -54,7 +41,7 @@ struct LifecycleFaultTests {
     @Test("2. register() right after deregister() registers again once the DELETE is done")
     func registerAfterDeregister() async throws {
         let harness = LineHarness()
-        let (line, events) = try await registered(harness)
+        let (line, events) = try await harness.registeredLine()
         var iterator = events
         await line.deregister()
         await line.register()
@@ -117,15 +104,15 @@ struct LifecycleFaultTests {
     @Test("4. a keepalive slower than the interval is reported before the next one's recovery, every time")
     func eventsInOrder() async throws {
         let harness = LineHarness()
-        let (_, events) = try await registered(harness)
+        let (_, events) = try await harness.registeredLine()
         var iterator = events
         for _ in 0..<100 {
             let slow = Gate()
             harness.mobius.hold(.post, Self.status, until: slow)
             let before = harness.mobius.requests.count
-            await keepalive(harness)
+            await harness.advanceOneInterval()
             _ = await harness.mobius.requests(count: before + 1)
-            await keepalive(harness)
+            await harness.advanceOneInterval()
             #expect(await iterator.names(2) == ["reconnecting", "reconnected"])
             slow.open()
         }
@@ -135,10 +122,10 @@ struct LifecycleFaultTests {
     @Test("8. a keepalive answered 409: error(session_superseded), unregistered, and no re-registration")
     func sessionSuperseded() async throws {
         let harness = LineHarness()
-        let (line, events) = try await registered(harness)
+        let (line, events) = try await harness.registeredLine()
         var iterator = events
         harness.mobius.script(.post, Self.status, HTTPResponse(status: 409))
-        await keepalive(harness)
+        await harness.advanceOneInterval()
         #expect(await iterator.names(2) == ["error(session_superseded)", "unregistered"])
         #expect(await line.isStopped)
         harness.clock.advance(by: .seconds(3600))
@@ -150,7 +137,7 @@ struct LifecycleFaultTests {
     @Test("removeLine deregisters the line, finishes its events and forgets it")
     func removeLine() async throws {
         let harness = LineHarness()
-        let (line, events) = try await registered(harness)
+        let (line, events) = try await harness.registeredLine()
         var iterator = events
         await harness.client.removeLine(line)
         #expect(await iterator.names(2) == ["unregistered", "<finished>"])

@@ -2,6 +2,7 @@ import CallingCore
 import CallingTestSupport
 import CallingTransport
 import Foundation
+import Testing
 
 /// A client on a manual clock, talking to a ``ScriptedMobius`` through the real Mobius registrar
 /// and an in-memory transport, with fixed randomness (jitter and rehoming window chosen per test).
@@ -67,6 +68,21 @@ struct LineHarness {
     func addLine(device: LineDevice = LineHarness.device) async throws -> (Line, LineEvents.AsyncIterator) {
         let line = try await client.addLine(LineOptions(phoneNumber: "+15550100", extension: "100", device: device))
         return (line, line.events.makeAsyncIterator())
+    }
+
+    /// A line registered on p1, with its event iterator past `registered`.
+    func registeredLine() async throws -> (Line, LineEvents.AsyncIterator) {
+        let (line, events) = try await addLine()
+        var iterator = events
+        await line.register()
+        #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
+        return (line, iterator)
+    }
+
+    /// Advances one keepalive interval, once the scheduler waits for it.
+    func advanceOneInterval(_ interval: Duration = .seconds(30)) async {
+        await clock.waitForSleepers()
+        clock.advance(by: interval)
     }
 
     /// Shuts the client down gracefully and waits for it.
