@@ -199,6 +199,34 @@ struct LineLifecycleTests {
         ])
     }
 
+    @Test("cancelling the caller of withCallingClient stops the client at once, without deregistering")
+    func scopedCancellation() async throws {
+        let mobius = ScriptedMobius()
+        var configuration = MobiusRegistrar.Configuration.defaults
+        configuration.discoveryHosts = [ScriptedMobius.discoveryHost]
+        configuration.deviceManagerURL = URL(string: "https://wdm.example.com/wdm/api/v1/devices")!
+        configuration.regionURL = URL(string: "https://ds.example.com/v1/region")!
+        let registrar = MobiusRegistrar(
+            configuration: configuration, transport: InMemoryTransport(handler: mobius.handler), tokenProvider: TestTokenProvider()
+        )
+        let registered = Gate()
+        let caller = Task {
+            try await withCallingClient(registrar: registrar) { client in
+                let line = try await client.addLine()
+                var events = line.events.makeAsyncIterator()
+                await line.register()
+                #expect(await events.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
+                registered.open()
+                return await events.names(2)
+            }
+        }
+        await registered.wait()
+        caller.cancel()
+        let rest = try await caller.value
+        #expect(rest == ["error(deregistration_incomplete)", "<finished>"] || rest == ["<finished>", "<finished>"])
+        #expect(!mobius.requests.contains { $0.method == .delete })
+    }
+
     @Test("withCallingClient rethrows a discovery failure before running the body")
     func scopedDiscoveryFailure() async throws {
         let failing = InMemoryTransport { request in
