@@ -52,7 +52,7 @@ final class SoakLedger: Sendable {
                     state.counts.notFound += 1
                 } else {
                     state.counts.finalErrors += 1
-                    state.counts.finalTypes.insert(error.type)
+                    state.counts.finalTypes.insert(error.code.description)
                 }
             }
             if !inOrder {

@@ -141,7 +141,7 @@ struct CommandFlowTests {
         defer { session.stop() }
         let register = try CallingProcess(["register", "--lines", "2"] + session.shared)
         #expect(await register.exitStatus() == 1)
-        #expect(register.output.components(separatedBy: "error: bad_request").count == 3, "\(register.output)")
+        #expect(register.output.components(separatedBy: "error: registrationError: Registration request rejected as malformed. bad_request").count == 3, "\(register.output)")
         #expect(register.error.contains("every line stopped with a final error"), "\(register.error)")
         #expect(try await session.registrations() == 0)
     }

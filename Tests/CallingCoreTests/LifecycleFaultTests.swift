@@ -96,7 +96,7 @@ struct LifecycleFaultTests {
             return
         }
         #expect(error.code == .deregistrationIncomplete)
-        #expect(error.message.contains("a registration attempt at mobius-p1.example.com had not answered"))
+        #expect(error.detail.contains("a registration attempt at mobius-p1.example.com had not answered"))
         #expect(await iterator.next() == nil)
         never.open()
     }

@@ -113,7 +113,7 @@ extension LineEvent {
         case .unregistered: "unregistered"
         case .reconnecting: "reconnecting"
         case .reconnected: "reconnected"
-        case .error(let error): "error(\(error.type))"
+        case .error(let error): "error(\(error.code.description))"
         }
     }
 }

@@ -142,7 +142,7 @@ struct LineLifecycleTests {
             return
         }
         #expect(error.code == .deregistrationIncomplete)
-        #expect(error.message.contains("device mobius-p1-dev stays registered at mobius-p1.example.com"))
+        #expect(error.detail.contains("device mobius-p1-dev stays registered at mobius-p1.example.com"))
         #expect(await iterator.next() == nil)
         #expect(harness.calls() == ["POST \(LineHarness.p1)device"])
     }
@@ -245,7 +245,7 @@ struct InertRegistrar: LineRegistrar {
     func discoverServers() async throws -> RegistrarServers { RegistrarServers(primaries: [], backups: []) }
     func makeDevice() async throws -> LineDevice { LineDevice(userID: "u", deviceURL: "d") }
     func register(_ device: LineDevice, at server: RegistrarServer) async -> RegistrarResult<LineRegistration> {
-        .final(LineError(code: .defaultError, message: "inert"))
+        .final(LineError(code: .defaultError, detail: "inert"))
     }
     func keepalive(_ registration: LineRegistration) async -> RegistrarResult<Void> { .succeeded }
     func deregister(_ device: RegisteredDevice) async -> RegistrarResult<Void> { .succeeded }

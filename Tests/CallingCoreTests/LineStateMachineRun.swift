@@ -71,10 +71,10 @@ struct LineStateMachineRun {
         case .failed(let status, let retryAfter):
             input = .attemptFinished(.retryable(Self.error(status), retryAfter: retryAfter.map { .seconds($0) }), ticket!)
         case .refused(let code):
-            input = .attemptFinished(.final(LineError(code: code, message: "refused")), ticket!)
+            input = .attemptFinished(.final(LineError(code: code, detail: "refused")), ticket!)
         case .deviceLimit(let server):
             let listed = RegisteredDevice(deviceID: "old", server: server, clientDeviceURL: "old-device")
-            input = .attemptFinished(.deviceLimit(existing: listed, error: LineError(code: .forbidden, message: "limit")), ticket!)
+            input = .attemptFinished(.deviceLimit(existing: listed, error: LineError(code: .forbidden, detail: "limit")), ticket!)
         case .deleted: input = .deleteFinished(ticket!)
         case .ping(let up): input = .pingFinished(up: up, ticket!)
         case .timer:
@@ -86,8 +86,8 @@ struct LineStateMachineRun {
         case .keepaliveSucceeded: input = .keepaliveFinished(.succeeded)
         case .keepaliveFailed(let status, let retryAfter):
             input = .keepaliveFinished(.retryable(Self.error(status), retryAfter: retryAfter.map { .seconds($0) }))
-        case .keepaliveRefused(let code): input = .keepaliveFinished(.final(LineError(code: code, message: "refused")))
-        case .keepaliveNotFound: input = .keepaliveFinished(.deviceNotFound(LineError(code: .notFound, message: "gone")))
+        case .keepaliveRefused(let code): input = .keepaliveFinished(.final(LineError(code: code, detail: "refused")))
+        case .keepaliveNotFound: input = .keepaliveFinished(.deviceNotFound(LineError(code: .notFound, detail: "gone")))
         }
         var described: [String] = []
         for action in machine.handle(input, in: environment) {
@@ -121,11 +121,11 @@ struct LineStateMachineRun {
 
     static func error(_ status: Int) -> LineError {
         switch status {
-        case 429: LineError(code: .tooManyRequests, message: "slow down", httpStatus: 429)
-        case 500: LineError(code: .serverError, message: "failed", httpStatus: 500)
-        case 503: LineError(code: .serviceUnavailable, message: "unavailable", httpStatus: 503)
-        case 401: LineError(code: .tokenError, message: "token endpoint unavailable")
-        default: LineError(code: .defaultError, message: "HTTP \(status)", httpStatus: status)
+        case 429: LineError(code: .tooManyRequests, detail: "slow down", httpStatus: 429)
+        case 500: LineError(code: .serverError, detail: "failed", httpStatus: 500)
+        case 503: LineError(code: .serviceUnavailable, detail: "unavailable", httpStatus: 503)
+        case 401: LineError(code: .tokenError, detail: "token endpoint unavailable")
+        default: LineError(code: .defaultError, detail: "HTTP \(status)", httpStatus: status)
         }
     }
 
@@ -139,10 +139,10 @@ struct LineStateMachineRun {
             switch event {
             case .connecting: return "connecting"
             case .registered(let info): return "registered \(info.server.map(Self.name) ?? "?")\(info.isOnBackup ? " (backup)" : "")"
-            case .unregistered(let cause): return "unregistered" + (cause.map { "(\($0.type))" } ?? "")
-            case .reconnecting(let cause): return "reconnecting(\(cause.type))"
+            case .unregistered(let cause): return "unregistered" + (cause.map { "(\($0.code.description))" } ?? "")
+            case .reconnecting(let cause): return "reconnecting(\(cause.code.description))"
             case .reconnected: return "reconnected"
-            case .error(let error): return "error(\(error.type))"
+            case .error(let error): return "error(\(error.code.description))"
             }
         case .attempt(let server, let ticket):
             self.ticket = ticket

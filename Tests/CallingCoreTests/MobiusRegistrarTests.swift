@@ -147,8 +147,8 @@ struct MobiusRegistrarTests {
     static func expected<T>(_ result: RegistrarResult<T>) -> Expected {
         switch result.kind {
         case .succeeded: .succeeded
-        case .retryable(let error, let retryAfter): .retryable(error.type, retryAfter: retryAfter)
-        case .final(let error): .final(error.type)
+        case .retryable(let error, let retryAfter): .retryable(error.code.description, retryAfter: retryAfter)
+        case .final(let error): .final(error.code.description)
         case .deviceLimit(let existing, _): .deviceLimit(existing.deviceID)
         case .deviceNotFound: .deviceNotFound
         }
@@ -181,7 +181,7 @@ struct MobiusRegistrarTests {
     func errorDetails() async throws {
         let (registrar, _) = registrar(answering(500, #"{"message":"Mobius is sad","trackingId":"MOB_123"}"#))
         let error = try #require(await registrar.register(device, at: server).error)
-        #expect(error.message.contains("Mobius is sad"))
+        #expect(error.detail.contains("Mobius is sad"))
         #expect(error.trackingID == "MOB_123")
         #expect(error.status == "inactive")
         #expect(error.httpStatus == 500)

@@ -113,7 +113,7 @@ struct EmulatorMobiusTests {
         await emulator.setOutage(.connectionRefused, server: "primary")
         #expect(await registrar.ping(servers.primaries[0]) == false)
         let refused = await registrar.register(device, at: servers.primaries[0])
-        #expect(refused.error?.message.contains("could not reach") == true)
+        #expect(refused.error?.detail.contains("could not reach") == true)
         await emulator.setOutage(.serviceUnavailable, server: "primary")
         #expect(await registrar.register(device, at: servers.primaries[0]).error?.code == .serviceUnavailable)
         #expect(await registrar.register(device, at: servers.backups[0]).error == nil)

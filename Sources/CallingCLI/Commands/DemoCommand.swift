@@ -149,8 +149,8 @@ struct Steps {
             var fields: [String: any Sendable] = server.map { ["server": $0] } ?? [:]
             var text = "line 1: \(eventName)" + (server.map { " on \($0)" } ?? "")
             if let cause = Self.cause(of: event) {
-                text += ": \(cause.message)"
-                fields["reason"] = cause.message
+                text += ": \(cause.detail)"
+                fields["cause"] = cause.jsonObject
             }
             timeline.say(text, event: eventName, fields)
             if let final {

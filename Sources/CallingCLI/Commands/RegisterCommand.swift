@@ -93,7 +93,7 @@ enum RegisterCommand: CallingCommand {
                 }
                 guard case .error(let error) = event else { continue }
                 if error.code == .deregistrationIncomplete {
-                    incomplete.append("line \(number): \(error.message)")
+                    incomplete.append("line \(number): \(error.detail)")
                 } else if stoppedReason == nil, failed.count == lines.count, await allStopped(lines) {
                     stoppedReason = "\(error)"
                     output.emit("every line has stopped; deregistering and exiting", ["event": "stopping", "reason": "\(error)"])
@@ -151,20 +151,17 @@ enum RegisterCommand: CallingCommand {
             (text, fields["event"]) = ("unregistered", "unregistered")
             if let cause {
                 text += ": \(cause)"
-                fields["reason"] = cause.message
-                fields["type"] = cause.type
+                fields["cause"] = cause.jsonObject
             }
         case .reconnecting(let cause):
             text = "reconnecting: \(cause)"
             fields["event"] = "reconnecting"
-            fields["reason"] = cause.message
-            fields["type"] = cause.type
+            fields["cause"] = cause.jsonObject
         case .reconnected: (text, fields["event"]) = ("reconnected", "reconnected")
         case .error(let error):
-            text = "error: \(error)"
+            text = "error: \(error.type): \(error.msg) \(error)"
+            fields.merge(error.jsonObject) { _, documented in documented }
             fields["event"] = "error"
-            fields["type"] = error.type
-            fields["message"] = error.message
         }
         output.emit(String(format: "[%8.3f] line %d: ", seconds, line) + text, fields)
     }

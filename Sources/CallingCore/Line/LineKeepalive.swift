@@ -148,7 +148,7 @@ final class LineKeepalive: Sendable {
     private static func tooSlow(_ registration: LineRegistration) -> LineError {
         LineError(
             code: .defaultError,
-            message: "no keepalive answer from \(registration.device.server.url.host ?? "the server") within the \(registration.keepaliveInterval) interval"
+            detail: "no keepalive answer from \(registration.device.server.url.host ?? "the server") within the \(registration.keepaliveInterval) interval"
         )
     }
 }

@@ -294,7 +294,7 @@ package struct LineStateMachine: Sendable {
             }
             return LineError(
                 code: .deregistrationIncomplete,
-                message: "stopped before the line's registration was removed: \(what); the server forgets it once its keepalives stop"
+                detail: "stopped before the line's registration was removed: \(what); the server forgets it once its keepalives stop"
             )
         }
 
@@ -425,7 +425,7 @@ package struct LineStateMachine: Sendable {
             case .backups:
                 return stop(with: LineError(
                     code: .serviceUnavailable,
-                    message: "every primary and backup server failed; registration stopped: call register() to try again"
+                    detail: "every primary and backup server failed; registration stopped: call register() to try again"
                 ))
             case .failback(let backup, var retries):
                 var nextWindow: Duration?

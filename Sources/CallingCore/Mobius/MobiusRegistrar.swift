@@ -188,9 +188,8 @@ public struct MobiusRegistrar: LineRegistrar {
         }
         guard let registration = Self.registration(from: response.body, server: server, device: device) else {
             return .retryable(LineError(
-                code: .defaultError,
-                message: "\(server.url.host ?? "the server") answered HTTP \(response.status) without a readable registration; trying elsewhere",
-                httpStatus: response.status
+                code: .defaultError, detail: "the answer is not a readable registration; trying elsewhere",
+                host: server.url.host, httpStatus: response.status
             ))
         }
         return .succeeded(registration)
@@ -229,48 +228,50 @@ public struct MobiusRegistrar: LineRegistrar {
 
     // MARK: Answers
 
-    /// Classifies a non-2xx answer per PROTOCOL.md §4.
+    /// Classifies a non-2xx answer per PROTOCOL.md §4. The detail says what happened and what
+    /// to do; status, Mobius `errorCode`, host and tracking id go in fields of their own.
     private func classify<Success>(_ response: HTTPResponse, server: RegistrarServer, onKeepalive: Bool) -> RegistrarResult<Success> {
         let object = Self.object(response.body)
-        let trackingID = object?["trackingId"] as? String ?? response.headers["trackingid"]
-        let host = server.url.host ?? "the server"
-        let serverMessage = (object?["message"] as? String).map { ": \($0)" } ?? ""
-        func error(_ code: LineError.Code, _ message: String) -> LineError {
-            LineError(code: code, message: message, httpStatus: response.status, trackingID: trackingID)
+        let host = server.url.host ?? server.description
+        let errorCode = (object?["errorCode"] as? NSNumber)?.intValue
+        let serverMessage = (object?["message"] as? String).map { " (\($0))" } ?? ""
+        func error(_ code: LineError.Code, _ detail: String) -> LineError {
+            LineError(
+                code: code, detail: detail + serverMessage, host: host, httpStatus: response.status, mobiusErrorCode: errorCode,
+                trackingID: object?["trackingId"] as? String ?? response.headers["trackingid"]
+            )
         }
         switch response.status {
         case 400:
-            return .final(error(.badRequest, "\(host) refused the request as malformed (HTTP 400\(serverMessage)); check the service data and domain"))
+            return .final(error(.badRequest, "\(host) refused the request as malformed; check the service data and domain"))
         case 401:
-            return .final(error(.tokenError, "Token expired or refused even after a refresh (HTTP 401\(serverMessage)); log in again"))
+            return .final(error(.tokenError, "\(host) refused the access token even after a refresh; log in again"))
+        case 403 where errorCode == 102:
+            return .final(error(.forbidden, "the user is not enabled for Webex Calling; ask the administrator to enable it"))
+        case 403 where errorCode == 101 && !onKeepalive:
+            guard let existing = Self.existingDevice(object, fallbackServer: server) else { fallthrough }
+            return .deviceLimit(
+                existing: existing,
+                error: error(.forbidden, "the user has too many devices; removing device \(existing.deviceID) to make room")
+            )
         case 403:
-            let errorCode = (object?["errorCode"] as? NSNumber)?.intValue
-            if errorCode == 102 {
-                return .final(error(.forbidden, "the user is not enabled for Webex Calling (HTTP 403, errorCode 102); ask the administrator to enable it"))
-            }
-            if errorCode == 101, !onKeepalive, let existing = Self.existingDevice(object, fallbackServer: server) {
-                return .deviceLimit(
-                    existing: existing,
-                    error: error(.forbidden, "Device limit exceeded (HTTP 403, errorCode 101); removing device \(existing.deviceID) to make room")
-                )
-            }
-            return .retryable(error(.forbidden, "\(host) refused the registration (HTTP 403\(errorCode.map { ", errorCode \($0)" } ?? "")\(serverMessage))"))
+            return .retryable(error(.forbidden, "\(host) refused the registration; trying elsewhere"))
         case 404:
-            let notFound = error(.notFound, "Device not found at \(host) (HTTP 404)")
+            let notFound = error(.notFound, "\(host) does not know the registration")
             return onKeepalive ? .deviceNotFound(notFound) : .final(notFound)
         case 409 where onKeepalive:
-            return .final(error(.sessionSuperseded, "another session took this registration over at \(host) (HTTP 409); register again to take it back"))
+            return .final(error(.sessionSuperseded, "another session took this registration over at \(host); register again to take it back"))
         case 429:
             return .retryable(
-                error(.tooManyRequests, "\(host) asked to slow down (HTTP 429)"),
+                error(.tooManyRequests, "\(host) asked to slow down"),
                 retryAfter: RetryAfter.parse(response.headers["Retry-After"], now: now())
             )
         case 500:
-            return .retryable(error(.serverError, "\(host) failed (HTTP 500\(serverMessage))"))
+            return .retryable(error(.serverError, "\(host) failed"))
         case 503:
-            return .retryable(error(.serviceUnavailable, "\(host) is unavailable (HTTP 503\(serverMessage))"))
+            return .retryable(error(.serviceUnavailable, "\(host) is unavailable"))
         default:
-            return .retryable(error(.defaultError, "\(host) answered HTTP \(response.status)\(serverMessage)"))
+            return .retryable(error(.defaultError, "\(host) answered HTTP \(response.status)"))
         }
     }
 
@@ -278,18 +279,18 @@ public struct MobiusRegistrar: LineRegistrar {
     /// that needs a new login, or a credential that would go over plain HTTP. Anything else (the
     /// network, a token endpoint that fails for now, a custom transport's own error) is retryable.
     private static func failure<Success>(_ error: any Error, server: RegistrarServer) -> RegistrarResult<Success> {
-        let host = server.url.host ?? "the server"
+        let host = server.url.host ?? server.description
         switch error {
         case let token as any AccessTokenError where token.requiresLogin:
-            return .final(LineError(code: .tokenError, message: "no usable access token (\(error)); log in again"))
+            return .final(LineError(code: .tokenError, detail: "no usable access token (\(error)); log in again", host: host))
         case let transport as TransportError where transport.code == .insecureDestination:
-            return .final(LineError(code: .defaultError, message: transport.message))
+            return .final(LineError(code: .defaultError, detail: transport.message, host: host))
         case let transport as TransportError:
-            return .retryable(LineError(code: .defaultError, message: "could not reach \(host): \(transport.message)"))
+            return .retryable(LineError(code: .defaultError, detail: "could not reach \(host): \(transport.message)", host: host))
         case let token as any AccessTokenError:
-            return .retryable(LineError(code: .tokenError, message: "no access token for \(host) for now (\(token)); trying again"))
+            return .retryable(LineError(code: .tokenError, detail: "no access token for now (\(token)); trying again", host: host))
         default:
-            return .retryable(LineError(code: .defaultError, message: "the request to \(host) failed: \(error)"))
+            return .retryable(LineError(code: .defaultError, detail: "the request failed: \(error)", host: host))
         }
     }
 

@@ -35,7 +35,7 @@
 ///                 device: RegisteredDevice(deviceID: id, server: server, clientDeviceURL: device.deviceURL),
 ///                 keepaliveInterval: .seconds(30)))
 ///         } catch {
-///             return .retryable(LineError(code: .defaultError, message: "\(error)"))
+///             return .retryable(LineError(code: .defaultError, detail: "\(error)"))
 ///         }
 ///     }
 ///     func keepalive(_ registration: LineRegistration) async -> RegistrarResult<Void> { … }
