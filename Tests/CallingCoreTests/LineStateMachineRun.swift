@@ -25,6 +25,8 @@ struct LineStateMachineRun {
         /// The pending attempt answers 403/101, listing a device on `server`.
         case deviceLimit(on: RegistrarServer)
         case deleted
+        /// The pending DELETE fails with `status`.
+        case deleteFailed(Int)
         case ping(up: Bool)
         /// The pending timer goes off (the clock moves to its deadline).
         case timer
@@ -75,7 +77,9 @@ struct LineStateMachineRun {
         case .deviceLimit(let server):
             let listed = RegisteredDevice(deviceID: "old", server: server, clientDeviceURL: "old-device")
             input = .attemptFinished(.deviceLimit(existing: listed, error: LineError(code: .forbidden, detail: "limit")), ticket!)
-        case .deleted: input = .deleteFinished(ticket!)
+        case .deleted: input = .deleteFinished(.succeeded, ticket!)
+        case .deleteFailed(404): input = .deleteFinished(.final(LineError(code: .notFound, detail: "gone")), ticket!)
+        case .deleteFailed(let status): input = .deleteFinished(.retryable(Self.error(status)), ticket!)
         case .ping(let up): input = .pingFinished(up: up, ticket!)
         case .timer:
             now = deadline!

@@ -51,12 +51,32 @@ struct LineStateMachineTests {
         ])
     }
 
-    @Test("a second 403/101 while restoring is a plain failure: no second DELETE, the round goes on")
+    @Test("a second 403/101 while restoring ends with the documented device-limit error")
     func deviceLimitReentry() {
         var run = Run(primaries: [Run.p1, Run.p2])
         #expect(run.run([.register, .progress(nil), .deviceLimit(on: Run.p1), .deleted, .deviceLimit(on: Run.p1)]) == [
             ["connecting", "load progress"], ["attempt p1"], ["delete old"],
-            ["unregistered(forbidden)", "attempt p1"], ["unregistered(forbidden)", "attempt p2"],
+            ["unregistered(forbidden)", "attempt p1"], ["error(forbidden)"],
+        ])
+        #expect(run.machine.isStopped)
+    }
+
+    @Test("a listed device that cannot be removed ends with the documented device-limit error; one already gone does not")
+    func deviceLimitUnresolvable() throws {
+        var run = Run()
+        var errors: [LineError] = []
+        _ = run.run([.register, .progress(nil), .deviceLimit(on: Run.p1)])
+        let actions = run.machine.handle(.deleteFinished(.retryable(Run.error(503)), LineStateMachine.Ticket(2)), in: run.environment)
+        for case .emit(.error(let error)) in actions {
+            errors.append(error)
+        }
+        let error = try #require(errors.first)
+        #expect(error.msg == "Device limit exceeded. The user already logged in to a different device.")
+        #expect(error.type == "registrationError")
+        #expect(error.detail.contains("device old could not be removed"))
+        var gone = Run()
+        #expect(gone.run([.register, .progress(nil), .deviceLimit(on: Run.p1), .deleteFailed(404), .registered()]).suffix(2) == [
+            ["unregistered(forbidden)", "attempt p1"], ["keepalives on p1", "registered p1"],
         ])
     }
 

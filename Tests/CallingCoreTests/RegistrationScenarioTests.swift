@@ -83,7 +83,7 @@ struct RegistrationScenarioTests {
         await harness.shutDown()
     }
 
-    @Test("a second 403/101 while restoring is a plain failure, not another DELETE")
+    @Test("a second 403/101 while restoring: no second DELETE, and the documented device-limit error")
     func deviceLimitReentry() async throws {
         let harness = LineHarness()
         let listed = #"{"errorCode":101,"devices":[{"deviceId":"old-1","uri":"\#(LineHarness.p1)devices/old-1","clientDeviceUri":"x"}]}"#
@@ -91,11 +91,17 @@ struct RegistrationScenarioTests {
         let (line, events) = try await harness.addLine()
         var iterator = events
         await line.register()
-        #expect(await iterator.names(3) == ["connecting", "unregistered", "unregistered"])
+        #expect(await iterator.names(2) == ["connecting", "unregistered"])
+        guard case .error(let error) = await iterator.next() else {
+            Issue.record("expected the device-limit error")
+            return
+        }
+        #expect(error.msg == "Device limit exceeded. The user already logged in to a different device.")
+        #expect(error.mobiusErrorCode == 101)
+        #expect(error.httpStatus == 403)
         #expect(harness.calls().filter { $0.hasPrefix("DELETE") }.count == 1)
-        await harness.clock.waitForSleepers()
-        #expect(harness.clock.sleeperDeadlines.map(\.offset) == [.seconds(42)])
-        await line.deregister()
+        #expect(await line.isStopped)
+        #expect(harness.clock.sleeperCount == 0)
         await harness.shutDown()
     }
 

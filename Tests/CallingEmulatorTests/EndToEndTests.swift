@@ -80,6 +80,7 @@ struct EndToEndTests {
         let server = try await start {
             $0.keepaliveInterval = 1
             $0.accessTokenLifetime = .seconds(2)
+            $0.expiryIntervals = 10
         }
         defer { server.stop() }
         let registrar = try await registrar(server)
@@ -88,8 +89,8 @@ struct EndToEndTests {
             let events = line.events
             await line.register()
             // The refresh is due after 1 s and the token expires after 2 s: the first 503 leaves the
-            // still-valid token in use, the second costs one keepalive (the emulator would forget a
-            // device only after 3 silent intervals).
+            // still-valid token in use, the second costs a keepalive (the emulator keeps a silent
+            // registration for 10 intervals here, so a slow machine cannot turn misses into a 404).
             await server.emulator.inject(EmulatorFault(status: 503), count: 2, into: .token)
             try await Task.sleep(for: .milliseconds(4500))
             #expect(await line.info.status == .active)
@@ -103,7 +104,9 @@ struct EndToEndTests {
             }
             names.append("\(event)".components(separatedBy: "(").first ?? "")
         }
-        #expect(names == ["connecting", "registered", "reconnecting", "reconnected", "unregistered"])
+        let misses = names.filter { $0 == "reconnecting" }.count
+        #expect((1...2).contains(misses))
+        #expect(names == ["connecting", "registered"] + Array(repeating: "reconnecting", count: misses) + ["reconnected", "unregistered"])
         #expect(await server.emulator.requestCounts[.token]! >= 4)
         #expect(await server.emulator.registeredDevices.isEmpty)
     }

@@ -178,10 +178,7 @@ public actor Line {
             let device = device
             start(ticket) { .attemptFinished(await registrar.register(device, at: server), ticket) }
         case .delete(let registered, let ticket):
-            start(ticket) {
-                _ = await registrar.deregister(registered)
-                return .deleteFinished(ticket)
-            }
+            start(ticket) { .deleteFinished(await registrar.deregister(registered), ticket) }
         case .ping(let servers, let ticket):
             start(ticket) {
                 for server in servers where await registrar.ping(server) {

@@ -84,9 +84,10 @@ extension LineStateMachine {
         case progressLoaded(Progress?)
         /// The answer to ``Action/attempt(_:_:)``.
         case attemptFinished(RegistrarResult<LineRegistration>, Ticket)
-        /// The answer to ``Action/delete(_:_:)``; a DELETE's outcome changes nothing (the server
-        /// ages out what it could not remove), so only its end matters.
-        case deleteFinished(Ticket)
+        /// The answer to ``Action/delete(_:_:)``. Its outcome matters only for a device the
+        /// server listed at its device limit: a line's own registration that could not be
+        /// removed ages out at the server.
+        case deleteFinished(RegistrarResult<Void>, Ticket)
         /// The answer to ``Action/ping(_:_:)``: whether any of the servers is up.
         case pingFinished(up: Bool, Ticket)
         /// The timer of ``Action/sleep(until:_:)`` went off.
@@ -101,7 +102,7 @@ extension LineStateMachine {
         case emit(LineEvent)
         /// One registration attempt; answer with ``Input/attemptFinished(_:_:)``.
         case attempt(RegistrarServer, Ticket)
-        /// Remove a registration; answer with ``Input/deleteFinished(_:)``.
+        /// Remove a registration; answer with ``Input/deleteFinished(_:_:)``.
         case delete(RegisteredDevice, Ticket)
         /// Ping the servers in order until one is up; answer with ``Input/pingFinished(up:_:)``.
         case ping([RegistrarServer], Ticket)

@@ -188,7 +188,7 @@ package struct LineStateMachine: Sendable {
             case .stopNow: stopNow()
             case .progressLoaded(let progress): progressLoaded(progress, now: now)
             case .attemptFinished(let result, let ticket): attemptFinished(result, ticket: ticket, now: now)
-            case .deleteFinished(let ticket): deleteFinished(ticket: ticket, now: now)
+            case .deleteFinished(let result, let ticket): deleteFinished(result, ticket: ticket, now: now)
             case .pingFinished(let up, let ticket): pingFinished(up: up, ticket: ticket, now: now)
             case .timerFired(let ticket): timerFired(ticket: ticket, now: now)
             case .keepaliveFinished(let result): keepaliveFinished(result, now: now)
@@ -286,6 +286,15 @@ package struct LineStateMachine: Sendable {
             return actions
         }
 
+        /// The documented "Device limit exceeded" error: the server's 403/101, with why it could
+        /// not be resolved.
+        private static func deviceLimitExceeded(_ error: LineError, _ why: String) -> LineError {
+            var exceeded = error
+            exceeded.mobiusErrorCode = 101
+            exceeded.detail = "\(why); log the user out of another device, then call register() again"
+            return exceeded
+        }
+
         /// What a stop leaves at the server: a registration, or an attempt that may have made one.
         private static func incomplete(_ left: Deregistering.InFlight) -> LineError {
             let what = switch left {
@@ -372,8 +381,7 @@ package struct LineStateMachine: Sendable {
                 return [.emit(.unregistered(error))] + nextAttempt(connecting, now: now)
             case .deviceLimit(let existing, let error):
                 guard !restoring else {
-                    connecting.round.note(error, retryAfter: nil)
-                    return [.emit(.unregistered(error))] + nextAttempt(connecting, now: now)
+                    return stop(with: Self.deviceLimitExceeded(error, "the server still counts too many devices after device \(existing.deviceID) was removed"))
                 }
                 connecting.step = .removingListed(existing, error)
                 state = .connecting(connecting)
@@ -381,7 +389,7 @@ package struct LineStateMachine: Sendable {
             }
         }
 
-        private mutating func deleteFinished(ticket: Ticket, now: Duration) -> [Action] {
+        private mutating func deleteFinished(_ result: RegistrarResult<Void>, ticket: Ticket, now: Duration) -> [Action] {
             guard isCurrent(ticket) else { return [] }
             switch state {
             case .deregistering(let deregistering):
@@ -389,6 +397,9 @@ package struct LineStateMachine: Sendable {
             case .connecting(var connecting):
                 switch connecting.step {
                 case .removingListed(let listed, let error):
+                    if let failure = result.error, failure.code != .notFound {
+                        return stop(with: Self.deviceLimitExceeded(error, "device \(listed.deviceID) could not be removed: \(failure.detail)"))
+                    }
                     connecting.step = .attempting(listed.server, restoringDeviceLimit: true)
                     state = .connecting(connecting)
                     return [.emit(.unregistered(error)), .attempt(listed.server, nextTicket())]
