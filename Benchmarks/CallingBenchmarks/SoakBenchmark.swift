@@ -110,7 +110,7 @@ struct SoakBenchmark {
             await reader.value
         }
         var unregistered = 0
-        for line in added where await line.info.status == .inactive {
+        for line in added where await line.status == .idle {
             unregistered += 1
         }
         let counts = ledger.take()

@@ -72,6 +72,12 @@ public actor Line {
         LineInfo(lineID: id, options: LineOptions(phoneNumber: phoneNumber, extension: `extension`, voicemail: voicemail))
     }
 
+    /// The line's status: ``LineStatus/inactive`` at first and while (re)trying,
+    /// ``LineStatus/active`` while registered, ``LineStatus/idle`` after ``deregister()``.
+    public var status: LineStatus {
+        machine.status
+    }
+
     /// Whether the line stopped with a final error (``LineEvent/error(_:)``) and does nothing
     /// until ``register()``. A line that reports an error but goes on (the server forgot its
     /// registration, so it registers afresh) has not stopped.
@@ -87,7 +93,8 @@ public actor Line {
     /// Starts registering; returns at once. Harmless while registered or registering; after a
     /// ``deregister()`` still under way, registration starts once it is done.
     ///
-    /// Emits ``LineEvent/connecting``, then the outcome. If a failover was saved by an earlier
+    /// Emits ``LineEvent/connecting`` (once per call, also while registered or registering),
+    /// then the outcome. If a failover was saved by an earlier
     /// process (see ``FailoverProgressStore``), it resumes there.
     public func register() async {
         await handle(.register)

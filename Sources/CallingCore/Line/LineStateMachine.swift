@@ -17,7 +17,9 @@ import Foundation
 /// environment are in `LineStateMachine+Interface.swift`.
 package struct LineStateMachine: Sendable {
     private enum State {
-        case idle
+        /// Not registered, nothing under way: `inactive` before the first registration, `idle`
+        /// after the app deregistered.
+        case idle(LineStatus)
         indirect case stopped(LineError)
         indirect case connecting(Connecting)
         case registered(Registered)
@@ -109,7 +111,7 @@ package struct LineStateMachine: Sendable {
         case shutDown
     }
 
-    private var state = State.idle
+    private var state = State.idle(.inactive)
     private var ticketCount: UInt32 = 0
     /// The rehoming window (minutes) the last primary registration gave.
     private var lastPrimaryRehoming: (low: UInt16, high: UInt16)?
@@ -118,10 +120,26 @@ package struct LineStateMachine: Sendable {
     /// A line that has not registered yet.
     package init() {}
 
-    /// The line as the app sees it: `idle` (the line unregistered) with the registration, while registered.
-    package func info(of idle: LineInfo) -> LineInfo {
-        guard case .registered(let registered) = state else { return idle }
-        return idle.registered(registered.registration, onBackup: registered.onBackup)
+    /// The line as the app sees it: `unregistered` (its id and options) with the status and,
+    /// while registered, the registration.
+    package func info(of unregistered: LineInfo) -> LineInfo {
+        guard case .registered(let registered) = state else {
+            var info = unregistered
+            info.status = status
+            return info
+        }
+        return unregistered.registered(registered.registration, onBackup: registered.onBackup)
+    }
+
+    /// As the reference client reports it: `inactive` at first and while (re)trying, `active`
+    /// while registered, `idle` once the app (or a shutdown) has deregistered it.
+    package var status: LineStatus {
+        switch state {
+        case .idle(let status): status
+        case .registered: .active
+        case .shutDown: .idle
+        case .stopped, .connecting, .deregistering: .inactive
+        }
     }
 
     /// Whether the line has shut down: it does nothing more.
@@ -197,19 +215,26 @@ package struct LineStateMachine: Sendable {
 
         // MARK: The app's requests
 
+        /// `connecting` once per call, as the reference client does, whatever the line is doing.
         private mutating func register() -> [Action] {
             switch state {
             case .idle, .stopped:
-                state = .connecting(Connecting(plan: .primaries(attempt: 0, start: .zero), step: .loadingProgress))
-                return [.emit(.connecting), .loadProgress]
+                return [.emit(.connecting)] + startRegistration()
             case .deregistering(var deregistering):
                 if case .shutDown = deregistering.then { return [] }
                 deregistering.then = .register
                 state = .deregistering(deregistering)
-                return []
-            case .connecting, .registered, .shutDown:
+                return [.emit(.connecting)]
+            case .connecting, .registered:
+                return [.emit(.connecting)]
+            case .shutDown:
                 return []
             }
+        }
+
+        private mutating func startRegistration() -> [Action] {
+            state = .connecting(Connecting(plan: .primaries(attempt: 0, start: .zero), step: .loadingProgress))
+            return [.loadProgress]
         }
 
         /// Ends whatever the line is doing; the `calls` owed `unregistered` events go out once
@@ -316,14 +341,13 @@ package struct LineStateMachine: Sendable {
             let events = [Action](repeating: .emit(.unregistered(nil)), count: calls)
             switch then {
             case .idle:
-                state = .idle
+                state = .idle(.idle)
                 return events
             case .shutDown:
                 state = .shutDown
                 return events
             case .register:
-                state = .idle
-                return events + register()
+                return events + startRegistration()
             }
         }
 

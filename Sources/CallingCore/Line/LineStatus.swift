@@ -1,4 +1,4 @@
-/// Whether a line is registered.
+/// Whether a line is registered, as the reference client reports it.
 ///
 /// A struct rather than an enum, so that new states can be added without breaking callers.
 public struct LineStatus: Hashable, Sendable, CustomStringConvertible {
@@ -8,11 +8,13 @@ public struct LineStatus: Hashable, Sendable, CustomStringConvertible {
         self.name = name
     }
 
-    /// Not registered: the initial state, and the state after errors and deregistration.
+    /// Not registered: at first, while (re)trying, and after a final error.
     public static let inactive = LineStatus("inactive")
     /// Registered and kept alive.
     public static let active = LineStatus("active")
+    /// Deregistered by the app (or a shutdown).
+    public static let idle = LineStatus("idle")
 
-    /// `inactive` or `active`.
+    /// `inactive`, `active` or `idle`.
     public var description: String { name }
 }
