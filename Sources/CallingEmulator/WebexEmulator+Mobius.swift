@@ -56,8 +56,8 @@ extension WebexEmulator {
             callKeepaliveInterval: 60,
             rehomingIntervalMin: configuration.rehomingIntervalMinutes.lowerBound,
             rehomingIntervalMax: configuration.rehomingIntervalMinutes.upperBound,
-            voicePortalNumber: "8001",
-            voicePortalExtension: "8001"
+            voicePortalNumber: 8001,
+            voicePortalExtension: 8001
         )
         return HTTPResponse(
             status: 200, headers: ["Content-Type": "application/json"], body: (try? JSONEncoder().encode(answer)) ?? Data()

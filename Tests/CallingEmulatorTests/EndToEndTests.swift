@@ -192,7 +192,7 @@ struct EndToEndTests {
                 #expect(await iterator.serverNames(2) == ["connecting", "registered(primary)"])
             }
             #expect(await server.emulator.registeredDevices.count == 20)
-            for line in client.lines.prefix(10) {
+            for line in client.lines.values.prefix(10) {
                 await line.deregister()
             }
         }

@@ -23,7 +23,7 @@ import Foundation
 /// `beginGracefulShutdown()` from the graceful-shutdown handler; see the README.
 public final class CallingClient: Sendable {
     private struct State {
-        var lines: [Line] = []
+        var lines: [UUID: Line] = [:]
         var discovered = false
         var shutdownRequested = false
         var running = false
@@ -95,7 +95,7 @@ public final class CallingClient: Sendable {
         let line = Line(id: .random(), options: options, device: device, context: context)
         let accepted = state.withLock { state in
             guard !state.shutdownRequested else { return false }
-            state.lines.append(line)
+            state.lines[line.id] = line
             return true
         }
         guard accepted else {
@@ -105,14 +105,14 @@ public final class CallingClient: Sendable {
         return line
     }
 
-    /// Every line, in the order they were added.
-    public var lines: [Line] {
+    /// Every line, by line id (as the documented `getLines()` returns them).
+    public var lines: [UUID: Line] {
         state.withLock(\.lines)
     }
 
     /// The line with this id, if there is one.
     public func line(id: UUID) -> Line? {
-        state.withLock { $0.lines.first { $0.id == id } }
+        state.withLock { $0.lines[id] }
     }
 
     /// Deregisters a line, waits until its registration is removed, finishes its event streams
@@ -121,7 +121,9 @@ public final class CallingClient: Sendable {
     /// - Parameter line: A line of this client; another client's line is left alone.
     public func removeLine(_ line: Line) async {
         let removed = state.withLock { state in
-            state.lines.firstIndex { $0 === line }.map { state.lines.remove(at: $0) } != nil
+            guard state.lines[line.id] === line else { return false }
+            state.lines[line.id] = nil
+            return true
         }
         guard removed else { return }
         await line.shutDown()
@@ -151,7 +153,7 @@ public final class CallingClient: Sendable {
             if await shutdownRequested() {
                 await deregisterAll()
             }
-            for line in lines {
+            for line in lines.values {
                 await line.stopNow()
             }
             group.cancelAll()
@@ -196,7 +198,7 @@ public final class CallingClient: Sendable {
     /// deregistering then are stopped, and each reports what it leaves at the server
     /// (``LineError/Code/deregistrationIncomplete``).
     private func deregisterAll() async {
-        let lines = self.lines
+        let lines = Array(self.lines.values)
         let time = context.time
         let limit = configuration.shutdownTimeLimit
         await withTaskGroup(of: Bool.self) { group in

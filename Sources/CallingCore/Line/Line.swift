@@ -62,9 +62,14 @@ public actor Line {
         self.voicemail = options.voicemail
     }
 
-    /// A snapshot of the line: configuration and the current registration's answer.
+    /// A snapshot of the line: configuration and the current registration's answer, with
+    /// `lastSeen` moved on to the last successful keepalive.
     public var info: LineInfo {
-        machine.info(of: idleInfo)
+        var info = machine.info(of: idleInfo)
+        if info.status == .active, let seen = keepalive.lastSucceeded {
+            info.lastSeen = context.time.date() - (context.time.now() - seen).timeInterval
+        }
+        return info
     }
 
     /// The line unregistered: its id and the app's options.
@@ -280,6 +285,6 @@ public actor Line {
 extension Line: KeepaliveTarget {
     /// Hands the scheduler's fire to the line's keepalives (see ``LineKeepalive``).
     package nonisolated func keepaliveDue(deadline: Duration) {
-        keepalive.keepaliveDue(of: self)
+        keepalive.keepaliveDue(of: self, deadline: deadline)
     }
 }

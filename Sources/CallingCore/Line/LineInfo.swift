@@ -1,7 +1,11 @@
 import Foundation
 
 /// A snapshot of a line: what the app configured and what the last registration answered.
-public struct LineInfo: Sendable, Equatable {
+///
+/// It encodes to the documented Line object (`lineId`, `mobiusDeviceId`, `phoneNumber`,
+/// `extension`, `status`, `sipAddresses`, `voicemail`, `lastSeen` in ISO 8601, the intervals in
+/// seconds, `voicePortalNumber`, `voicePortalExtension`), with `server` and `isOnBackup` beside it.
+public struct LineInfo: Sendable, Equatable, Codable {
     /// The line's client-side id.
     public var lineID: UUID
     /// The registration's device id at the server, while registered.
@@ -12,11 +16,12 @@ public struct LineInfo: Sendable, Equatable {
     public var `extension`: String?
     /// The voicemail number from ``LineOptions``.
     public var voicemail: String?
-    /// Whether the line is registered.
+    /// `inactive`, `active` or `idle`; see ``Line/status``.
     public var status: LineStatus
     /// The line's SIP addresses, from the registration.
     public var sipAddresses: [String]
-    /// When the server last saw the device, from the registration.
+    /// The line's last interaction with Webex Calling: the registration's `lastSeen`, then the
+    /// time of each successful keepalive.
     public var lastSeen: Date?
     /// The keepalive interval the server assigned.
     public var keepaliveInterval: Duration?
@@ -27,9 +32,9 @@ public struct LineInfo: Sendable, Equatable {
     /// The longest rehoming wait, in minutes.
     public var rehomingIntervalMax: Int?
     /// The voicemail portal number.
-    public var voicePortalNumber: String?
+    public var voicePortalNumber: Int?
     /// The voicemail portal extension.
-    public var voicePortalExtension: String?
+    public var voicePortalExtension: Int?
     /// The server the line is registered with, while registered.
     public var server: RegistrarServer?
     /// Whether that server is a backup (the line then tries to move back to a primary).
@@ -62,5 +67,62 @@ public struct LineInfo: Sendable, Equatable {
         info.server = registration.device.server
         info.isOnBackup = onBackup
         return info
+    }
+}
+
+extension LineInfo {
+    private enum CodingKeys: String, CodingKey {
+        case lineId, mobiusDeviceId, phoneNumber, `extension`, voicemail, status, sipAddresses, lastSeen, keepaliveInterval
+        case callKeepaliveInterval, rehomingIntervalMin, rehomingIntervalMax, voicePortalNumber, voicePortalExtension
+        case server, isOnBackup
+    }
+
+    /// Decodes the object ``encode(to:)`` writes.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let status = try container.decode(String.self, forKey: .status)
+        guard let known = LineStatus(name: status) else {
+            throw DecodingError.dataCorruptedError(forKey: .status, in: container, debugDescription: "unknown line status \(status)")
+        }
+        func seconds(_ key: CodingKeys) throws -> Duration? {
+            try container.decodeIfPresent(Int.self, forKey: key).map { .seconds($0) }
+        }
+        lineID = try container.decode(UUID.self, forKey: .lineId)
+        mobiusDeviceID = try container.decodeIfPresent(String.self, forKey: .mobiusDeviceId)
+        phoneNumber = try container.decodeIfPresent(String.self, forKey: .phoneNumber)
+        self.extension = try container.decodeIfPresent(String.self, forKey: .extension)
+        voicemail = try container.decodeIfPresent(String.self, forKey: .voicemail)
+        self.status = known
+        sipAddresses = try container.decodeIfPresent([String].self, forKey: .sipAddresses) ?? []
+        lastSeen = try container.decodeIfPresent(String.self, forKey: .lastSeen).flatMap { try? Date($0, strategy: .iso8601) }
+        keepaliveInterval = try seconds(.keepaliveInterval)
+        callKeepaliveInterval = try seconds(.callKeepaliveInterval)
+        rehomingIntervalMin = try container.decodeIfPresent(Int.self, forKey: .rehomingIntervalMin)
+        rehomingIntervalMax = try container.decodeIfPresent(Int.self, forKey: .rehomingIntervalMax)
+        voicePortalNumber = try container.decodeIfPresent(Int.self, forKey: .voicePortalNumber)
+        voicePortalExtension = try container.decodeIfPresent(Int.self, forKey: .voicePortalExtension)
+        server = try container.decodeIfPresent(String.self, forKey: .server).flatMap(URL.init(string:)).map(RegistrarServer.init)
+        isOnBackup = try container.decodeIfPresent(Bool.self, forKey: .isOnBackup) ?? false
+    }
+
+    /// The documented Line object; absent values are left out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(lineID, forKey: .lineId)
+        try container.encodeIfPresent(mobiusDeviceID, forKey: .mobiusDeviceId)
+        try container.encodeIfPresent(phoneNumber, forKey: .phoneNumber)
+        try container.encodeIfPresent(self.extension, forKey: .extension)
+        try container.encodeIfPresent(voicemail, forKey: .voicemail)
+        try container.encode(status.description, forKey: .status)
+        try container.encode(sipAddresses, forKey: .sipAddresses)
+        try container.encodeIfPresent(lastSeen?.formatted(.iso8601), forKey: .lastSeen)
+        try container.encodeIfPresent(keepaliveInterval?.components.seconds, forKey: .keepaliveInterval)
+        try container.encodeIfPresent(callKeepaliveInterval?.components.seconds, forKey: .callKeepaliveInterval)
+        try container.encodeIfPresent(rehomingIntervalMin, forKey: .rehomingIntervalMin)
+        try container.encodeIfPresent(rehomingIntervalMax, forKey: .rehomingIntervalMax)
+        try container.encodeIfPresent(voicePortalNumber, forKey: .voicePortalNumber)
+        try container.encodeIfPresent(voicePortalExtension, forKey: .voicePortalExtension)
+        try container.encodeIfPresent(server?.description, forKey: .server)
+        try container.encode(isOnBackup, forKey: .isOnBackup)
     }
 }

@@ -19,6 +19,8 @@ final class LineKeepalive: Sendable {
         var inFlight: (sequence: UInt32, ticket: KeepaliveWorkers.Ticket?)?
         /// A failure was reported, so the next success must be reported too.
         var troubled = false
+        /// When the last keepalive that succeeded was due, in nanoseconds on the scheduler's clock.
+        var lastSucceeded: Int64?
         /// Reports not yet handed to the line, oldest first.
         var mailbox: [(result: RegistrarResult<Void>, run: UInt32)] = []
         var delivering = false
@@ -41,7 +43,14 @@ final class LineKeepalive: Sendable {
             state.registration = registration
             state.handle = handle
             state.troubled = false
+            state.lastSucceeded = nil
         }
+    }
+
+    /// When the last keepalive that succeeded was sent (its scheduled time), if any has since
+    /// the registration: the line's "last interaction with Webex Calling".
+    var lastSucceeded: Duration? {
+        state.withLock(\.lastSucceeded).map { .nanoseconds($0) }
     }
 
     /// Stops keepalives and cancels one in flight; reports of this run are dropped from now on.
@@ -75,8 +84,8 @@ final class LineKeepalive: Sendable {
         state.withLock { $0.run == run }
     }
 
-    /// A keepalive of `line` is due.
-    func keepaliveDue(of line: Line) {
+    /// A keepalive of `line` is due (it was due at `deadline`).
+    func keepaliveDue(of line: Line, deadline: Duration) {
         let step = state.withLock { state -> (LineRegistration, UInt32, run: UInt32, overdue: KeepaliveWorkers.Ticket??)? in
             guard let registration = state.registration else { return nil }
             let overdue = state.inFlight.map(\.ticket)
@@ -91,9 +100,10 @@ final class LineKeepalive: Sendable {
             }
             report(.retryable(Self.tooSlow(registration)), run: run, to: line)
         }
+        let due = deadline.nanoseconds
         let ticket = context.workers.submit {
             let result = await self.context.registrar.keepalive(registration)
-            self.answered(result, sequence: sequence, run: run, of: line)
+            self.answered(result, sequence: sequence, run: run, due: due, of: line)
         }
         state.withLock { state in
             if state.inFlight?.sequence == sequence {
@@ -102,12 +112,13 @@ final class LineKeepalive: Sendable {
         }
     }
 
-    private func answered(_ result: RegistrarResult<Void>, sequence: UInt32, run: UInt32, of line: Line) {
+    private func answered(_ result: RegistrarResult<Void>, sequence: UInt32, run: UInt32, due: Int64, of line: Line) {
         let needsDecision = state.withLock { state -> Bool in
             guard state.inFlight?.sequence == sequence else { return false }
             state.inFlight = nil
             if case .succeeded = result.kind {
                 defer { state.troubled = false }
+                state.lastSucceeded = due
                 return state.troubled
             }
             return true

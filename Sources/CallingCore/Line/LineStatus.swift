@@ -15,6 +15,12 @@ public struct LineStatus: Hashable, Sendable, CustomStringConvertible {
     /// Deregistered by the app (or a shutdown).
     public static let idle = LineStatus("idle")
 
+    /// The status named `name` (`inactive`, `active` or `idle`), if there is one.
+    public init?(name: String) {
+        guard let known = [Self.inactive, .active, .idle].first(where: { $0.name == name }) else { return nil }
+        self = known
+    }
+
     /// `inactive`, `active` or `idle`.
     public var description: String { name }
 }

@@ -75,12 +75,12 @@ package enum MobiusMessages {
         package var callKeepaliveInterval: Int?
         package var rehomingIntervalMin: Int?
         package var rehomingIntervalMax: Int?
-        package var voicePortalNumber: String?
-        package var voicePortalExtension: String?
+        package var voicePortalNumber: Int?
+        package var voicePortalExtension: Int?
 
         package init(
             userId: String?, device: Device?, keepaliveInterval: Int?, callKeepaliveInterval: Int?,
-            rehomingIntervalMin: Int?, rehomingIntervalMax: Int?, voicePortalNumber: String?, voicePortalExtension: String?
+            rehomingIntervalMin: Int?, rehomingIntervalMax: Int?, voicePortalNumber: Int?, voicePortalExtension: Int?
         ) {
             self.userId = userId
             self.device = device
@@ -100,8 +100,8 @@ package enum MobiusMessages {
             callKeepaliveInterval = container.integer(.callKeepaliveInterval)
             rehomingIntervalMin = container.integer(.rehomingIntervalMin)
             rehomingIntervalMax = container.integer(.rehomingIntervalMax)
-            voicePortalNumber = container.text(.voicePortalNumber)
-            voicePortalExtension = container.text(.voicePortalExtension)
+            voicePortalNumber = container.integer(.voicePortalNumber)
+            voicePortalExtension = container.integer(.voicePortalExtension)
         }
     }
 }
@@ -117,8 +117,4 @@ extension KeyedDecodingContainer {
         lenient(Int.self, key) ?? lenient(String.self, key).flatMap { Int($0) }
     }
 
-    /// Text given as a string or a number.
-    func text(_ key: Key) -> String? {
-        lenient(String.self, key) ?? lenient(Int.self, key).map(String.init)
-    }
 }

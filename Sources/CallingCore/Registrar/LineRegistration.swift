@@ -14,8 +14,8 @@ public struct LineRegistration: Sendable, Equatable {
         var callKeepaliveInterval: Duration?
         var rehomingIntervalMin: Int?
         var rehomingIntervalMax: Int?
-        var voicePortalNumber: String?
-        var voicePortalExtension: String?
+        var voicePortalNumber: Int?
+        var voicePortalExtension: Int?
         var keepaliveURL: URL?
     }
 
@@ -38,8 +38,8 @@ public struct LineRegistration: Sendable, Equatable {
         callKeepaliveInterval: Duration? = nil,
         rehomingIntervalMin: Int? = nil,
         rehomingIntervalMax: Int? = nil,
-        voicePortalNumber: String? = nil,
-        voicePortalExtension: String? = nil
+        voicePortalNumber: Int? = nil,
+        voicePortalExtension: Int? = nil
     ) {
         box = Box(
             Fields(
@@ -94,13 +94,13 @@ public struct LineRegistration: Sendable, Equatable {
     }
 
     /// The voicemail portal number, when the server said.
-    public var voicePortalNumber: String? {
+    public var voicePortalNumber: Int? {
         get { box.fields.voicePortalNumber }
         set { update { $0.voicePortalNumber = newValue } }
     }
 
     /// The voicemail portal extension, when the server said.
-    public var voicePortalExtension: String? {
+    public var voicePortalExtension: Int? {
         get { box.fields.voicePortalExtension }
         set { update { $0.voicePortalExtension = newValue } }
     }
