@@ -253,7 +253,7 @@ struct InertRegistrar: LineRegistrar {
     }
     func keepalive(_ registration: LineRegistration) async -> RegistrarResult<Void> { .succeeded }
     func deregister(_ device: RegisteredDevice) async -> RegistrarResult<Void> { .succeeded }
-    func ping(_ server: RegistrarServer) async -> Bool { false }
+    func ping(_ server: RegistrarServer, as device: LineDevice) async -> Bool { false }
 }
 
 @Suite("Shutdown time limit", .timeLimit(.minutes(1)))

@@ -228,14 +228,34 @@ struct MobiusRegistrarTests {
         #expect(request.headers["Authorization"] == "Bearer token-1")
     }
 
-    @Test("ping: 200 is up, 500 or no answer is down; it asks {base}/ping")
+    @Test("a domain that is not a host name is refused before anything is sent", arguments: ["not a host", "-bad.example.com", "a..b", "x/y", "é.example.com"])
+    func badDomain(domain: String) async throws {
+        let (registrar, transport) = registrar(answering(200)) { $0.domain = domain }
+        let error = await #expect(throws: CallingError.self) { try await registrar.discoverServers() }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.message.contains("is not a host name") == true)
+        #expect(transport.requests.isEmpty)
+    }
+
+    @Test("an empty domain, or a host name, is accepted", arguments: ["", "calling.example.com", "localhost", "a-1.b2.example"])
+    func goodDomain(domain: String) async throws {
+        let (registrar, _) = registrar(ScriptedMobius().handler) { $0.domain = domain }
+        #expect(try await registrar.discoverServers().primaries.isEmpty == false)
+    }
+
+    @Test("ping: 200 is up, 500 or no answer is down; it asks {base}/ping with the headers every Mobius request carries")
     func ping() async throws {
         let (up, transport) = registrar(answering(200))
-        #expect(await up.ping(server))
-        #expect(transport.requests.first?.url.absoluteString == "https://mobius-p1.example.com/api/v1/ping")
+        #expect(await up.ping(server, as: device))
+        let request = try #require(transport.requests.first)
+        #expect(request.url.absoluteString == "https://mobius-p1.example.com/api/v1/ping")
+        #expect(request.headers["cisco-device-url"] == device.deviceURL)
+        #expect(request.headers["Authorization"] == "Bearer token-1")
+        #expect(request.headers["spark-user-agent"] == "swift-calling/\(MobiusRegistrar.version)")
+        #expect(request.headers["trackingid"]?.hasPrefix("swift-calling_") == true)
         let (down, _) = registrar(answering(500))
-        #expect(await down.ping(server) == false)
+        #expect(await down.ping(server, as: device) == false)
         let (unreachable, _) = registrar { _ in throw TransportError(code: .connectionRefused, host: "h", message: "refused") }
-        #expect(await unreachable.ping(server) == false)
+        #expect(await unreachable.ping(server, as: device) == false)
     }
 }

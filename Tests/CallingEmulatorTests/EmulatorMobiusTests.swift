@@ -39,7 +39,7 @@ struct EmulatorMobiusTests {
         #expect(registration.rehomingIntervalMin == 60)
         #expect(registration.device.uri?.absoluteString == "\(servers.primaries[0])devices/\(registration.device.deviceID)")
         #expect(await registrar.keepalive(registration).error == nil)
-        #expect(await registrar.ping(servers.primaries[0]))
+        #expect(await registrar.ping(servers.primaries[0], as: LineDevice(userID: "u", deviceURL: "https://wdm.example.com/dev")))
         #expect(await emulator.registeredDevices.map(\.deviceID) == [registration.device.deviceID])
         #expect(await registrar.deregister(registration.device).error == nil)
         #expect(await emulator.registeredDevices.isEmpty)
@@ -111,14 +111,14 @@ struct EmulatorMobiusTests {
         #expect(await registrar.register(device, at: servers.primaries[0]).error == nil)
 
         await emulator.setOutage(.connectionRefused, server: "primary")
-        #expect(await registrar.ping(servers.primaries[0]) == false)
+        #expect(await registrar.ping(servers.primaries[0], as: LineDevice(userID: "u", deviceURL: "https://wdm.example.com/dev")) == false)
         let refused = await registrar.register(device, at: servers.primaries[0])
         #expect(refused.error?.detail.contains("could not reach") == true)
         await emulator.setOutage(.serviceUnavailable, server: "primary")
         #expect(await registrar.register(device, at: servers.primaries[0]).error?.code == .serviceUnavailable)
         #expect(await registrar.register(device, at: servers.backups[0]).error == nil)
         await emulator.clearFaults()
-        #expect(await registrar.ping(servers.primaries[0]))
+        #expect(await registrar.ping(servers.primaries[0], as: LineDevice(userID: "u", deviceURL: "https://wdm.example.com/dev")))
     }
 
     @Test("the admin API sets faults and reports state as JSON")
@@ -136,7 +136,7 @@ struct EmulatorMobiusTests {
         #expect(await registrar.register(try await registrar.makeDevice(), at: servers.primaries[0]).error?.code == .serviceUnavailable)
         #expect(try await post("_emulator/reset", "{}") == 200)
         #expect(try await post("_emulator/revoke", "{}") == 200)
-        #expect(await registrar.ping(servers.primaries[0]) == false)
+        #expect(await registrar.ping(servers.primaries[0], as: LineDevice(userID: "u", deviceURL: "https://wdm.example.com/dev")) == false)
         let state = try await transport.send(HTTPRequest(method: .get, url: base.appending(path: "_emulator/state")))
         let object = try JSONSerialization.jsonObject(with: state.body) as? [String: Any]
         #expect((object?["requests"] as? [String: Int])?["register"] == 1)

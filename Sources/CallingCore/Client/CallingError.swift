@@ -11,6 +11,7 @@ public struct CallingError: Error, Sendable, CustomStringConvertible {
             case deviceCreationFailed = "device creation failed"
             case shutDown = "shut down"
             case alreadyRunning = "already running"
+            case invalidConfiguration = "invalid configuration"
         }
 
         private let wrapped: Wrapped
@@ -27,6 +28,8 @@ public struct CallingError: Error, Sendable, CustomStringConvertible {
         public static let shutDown = Code(.shutDown)
         /// ``CallingClient/run()`` was called while (or after) it ran; a client runs once.
         public static let alreadyRunning = Code(.alreadyRunning)
+        /// A setting cannot work (for example a Mobius `domain` that is not a host name).
+        public static let invalidConfiguration = Code(.invalidConfiguration)
 
         /// A short name for the code.
         public var description: String { wrapped.rawValue }

@@ -192,8 +192,9 @@ public actor Line {
         case .delete(let registered, let ticket):
             start(ticket) { .deleteFinished(await registrar.deregister(registered), ticket) }
         case .ping(let servers, let ticket):
+            let device = device
             start(ticket) {
-                for server in servers where await registrar.ping(server) {
+                for server in servers where await registrar.ping(server, as: device) {
                     return .pingFinished(up: true, ticket)
                 }
                 return .pingFinished(up: false, ticket)

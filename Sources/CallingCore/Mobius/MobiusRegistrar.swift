@@ -50,9 +50,16 @@ public struct MobiusRegistrar: LineRegistrar {
 
     /// Looks up the region (unless configured), then asks each discovery host for the server lists.
     ///
-    /// - Throws: ``CallingError`` with code ``CallingError/Code/discoveryFailed`` saying which
-    ///   step failed and why.
+    /// - Throws: ``CallingError`` with code ``CallingError/Code/invalidConfiguration`` for a
+    ///   `domain` that is not a host name (before anything is sent), or
+    ///   ``CallingError/Code/discoveryFailed`` saying which step failed and why.
     public func discoverServers() async throws -> RegistrarServers {
+        guard configuration.domain.isEmpty || Self.isHostName(configuration.domain) else {
+            throw CallingError(
+                code: .invalidConfiguration,
+                message: "the Mobius domain '\(configuration.domain)' is not a host name (like calling.example.com); leave it empty for Webex Calling"
+            )
+        }
         let region: Configuration.Region
         if let configured = configuration.region {
             region = configured
@@ -130,6 +137,16 @@ public struct MobiusRegistrar: LineRegistrar {
             servers.backups.append(discoveryHost)
         }
         return servers
+    }
+
+    /// Whether `text` is a DNS host name: dot-separated labels of letters, digits and inner
+    /// hyphens, each 1–63 long, 253 at most in all.
+    static func isHostName(_ text: String) -> Bool {
+        let labels = text.split(separator: ".", omittingEmptySubsequences: false)
+        return text.utf8.count <= 253 && labels.allSatisfy { label in
+            (1...63).contains(label.utf8.count) && label.first != "-" && label.last != "-"
+                && label.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-") }
+        }
     }
 
     /// `uri` with `/calling/web/` appended (once).
@@ -220,10 +237,10 @@ public struct MobiusRegistrar: LineRegistrar {
     }
 
     /// `GET {server base}/ping`; up when it answers 2xx.
-    public func ping(_ server: RegistrarServer) async -> Bool {
+    public func ping(_ server: RegistrarServer, as device: LineDevice) async -> Bool {
         let base = server.url.absoluteString.replacingOccurrences(of: "/calling/web/", with: "/")
         guard let url = URL(string: base + "ping") else { return false }
-        return (try? await authorized.send(request(.get, url)))?.isSuccess ?? false
+        return (try? await authorized.send(request(.get, url, deviceURL: device.deviceURL)))?.isSuccess ?? false
     }
 
     // MARK: Answers

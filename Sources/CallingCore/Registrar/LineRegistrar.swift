@@ -40,7 +40,7 @@
 ///     }
 ///     func keepalive(_ registration: LineRegistration) async -> RegistrarResult<Void> { … }
 ///     func deregister(_ device: RegisteredDevice) async -> RegistrarResult<Void> { … }
-///     func ping(_ server: RegistrarServer) async -> Bool { … }
+///     func ping(_ server: RegistrarServer, as device: LineDevice) async -> Bool { … }
 /// }
 /// ```
 /// Then `CallingClient(registrar: LabRegistrar())` runs lines against it.
@@ -64,8 +64,9 @@ public protocol LineRegistrar: Sendable {
     /// Removes a registration at its server.
     func deregister(_ device: RegisteredDevice) async -> RegistrarResult<Void>
 
-    /// Whether a server is up, to decide when to move back from a backup.
-    func ping(_ server: RegistrarServer) async -> Bool
+    /// Whether a server is up, to decide when to move back from a backup; `device` is the line
+    /// asking (Mobius wants it on every request).
+    func ping(_ server: RegistrarServer, as device: LineDevice) async -> Bool
 
     /// Consecutive keepalive misses after which a line counts as unregistered and reconnects.
     var keepaliveMissLimit: Int { get }
