@@ -145,4 +145,36 @@ struct CommandFlowTests {
         #expect(register.error.contains("every line stopped with a final error"), "\(register.error)")
         #expect(try await session.registrations() == 0)
     }
+
+    @Test("register: a failover stopped by Ctrl-C is resumed by the next run from its state directory, not started over")
+    func failoverResumesAfterRestart() async throws {
+        let session = try await LoggedIn(emulator: ["--fault", "primary=refuse"])
+        defer { session.stop() }
+        let state = (session.tokenFile as NSString).deletingLastPathComponent + "/state"
+        let saved = state + "/failover-line-1.json"
+        func progress() throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: saved))) as? [String: Any])
+        }
+
+        let first = try CallingProcess(["register", "--state-dir", state] + session.shared)
+        _ = try await first.line { $0.contains("line 1: unregistered: default_error: could not reach") }
+        _ = try await first.line { _ in FileManager.default.fileExists(atPath: saved) }
+        #expect(try progress()["attempt"] as? Int == 1)
+        #expect((try progress()["elapsedSeconds"] as? Double ?? 9) < 1)
+        first.interrupt()
+        #expect(await first.exitStatus() == 0, "\(first.error)")
+        #expect(FileManager.default.fileExists(atPath: saved))
+        let mode = try FileManager.default.attributesOfItem(atPath: saved)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        try await Task.sleep(for: .seconds(1))
+        let second = try CallingProcess(["register", "--state-dir", state] + session.shared)
+        _ = try await second.line { $0.contains("line 1: connecting") }
+        try await Task.sleep(for: .seconds(2))
+        #expect(!second.output.contains("unregistered"), "the second run started over: \(second.output)")
+        #expect(try progress()["attempt"] as? Int == 1)
+        #expect((try progress()["elapsedSeconds"] as? Double ?? 0) >= 1)
+        second.interrupt()
+        #expect(await second.exitStatus() == 0, "\(second.error)")
+    }
 }

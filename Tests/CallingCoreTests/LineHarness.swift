@@ -11,6 +11,8 @@ struct LineHarness {
     static let p2 = "https://mobius-p2.example.com/api/v1/calling/web/"
     static let b1 = "https://mobius-b1.example.com/api/v1/calling/web/"
     static let device = LineDevice(userID: "user-1", deviceURL: "https://wdm.example.com/dev")
+    /// The key a harness line's failover progress is saved under: its user and phone number.
+    static let progressKey = "user-1/+15550100"
 
     let clock = ManualClock()
     let mobius: ScriptedMobius

@@ -48,7 +48,7 @@ struct LineLifecycleTests {
         #expect(harness.calls() == [
             "POST \(LineHarness.p1)device", "POST \(LineHarness.p1)device", "DELETE \(LineHarness.p1)devices/mobius-p1-dev",
         ])
-        #expect(harness.progress[LineHarness.device.deviceURL] == nil)
+        #expect(harness.progress[LineHarness.progressKey] == nil)
     }
 
     @Test("many lines on one client fail independently")

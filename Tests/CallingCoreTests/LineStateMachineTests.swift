@@ -132,6 +132,14 @@ struct LineStateMachineTests {
         #expect(run.info.status == .inactive)
     }
 
+    @Test("a graceful shutdown keeps the failover's progress for the next process; deregister() clears it")
+    func shutdownKeepsProgress() {
+        var stopping = Run()
+        #expect(stopping.run([.register, .progress(nil), .failed(500), .shutdown]).last == ["cancel waiting", "unregistered"])
+        var deregistering = Run()
+        #expect(deregistering.run([.register, .progress(nil), .failed(500), .deregister]).last == ["cancel waiting", "clear progress", "unregistered"])
+    }
+
     @Test("saved progress is resumed: attempt 2 after 62 s waits interval(2) = 44 s, no attempt first")
     func resumesProgress() {
         var run = Run()

@@ -245,7 +245,7 @@ struct RegistrationScenarioTests {
         #expect(harness.calls() == Array(repeating: "POST \(LineHarness.p1)device", count: 3) + Array(repeating: "POST \(LineHarness.b1)device", count: 2))
         #expect(await line.info.status == .inactive)
         #expect(harness.clock.sleeperCount == 0)
-        #expect(harness.progress[LineHarness.device.deviceURL] == nil)
+        #expect(harness.progress[LineHarness.progressKey] == nil)
         await harness.shutDown()
     }
 
@@ -258,7 +258,7 @@ struct RegistrationScenarioTests {
         await line.register()
         #expect(await iterator.names(2) == ["connecting", "unregistered"])
         await harness.clock.waitForSleepers()
-        let saved = try #require(harness.progress[LineHarness.device.deviceURL])
+        let saved = try #require(harness.progress[LineHarness.progressKey])
         #expect(saved.attempt == 1)
         #expect(saved.elapsedSeconds == 0)
         #expect(saved.onBackups == false)
@@ -269,7 +269,7 @@ struct RegistrationScenarioTests {
         let restarted = LineHarness()
         await restarted.progress.save(
             FailoverProgress(attempt: 2, elapsedSeconds: 42, savedAt: restarted.clock.date - 20, onBackups: false),
-            key: LineHarness.device.deviceURL
+            key: LineHarness.progressKey
         )
         restarted.mobius.script(.post, "\(LineHarness.p1)device", HTTPResponse(status: 500))
         let (resumed, resumedEvents) = try await restarted.addLine()

@@ -1,12 +1,5 @@
+import CallingTransport
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Tokens in a JSON file that only the user can read.
 ///
@@ -56,47 +49,14 @@ public struct FileTokenPersistence: TokenPersistence {
     /// - Throws: ``OAuthError`` with code ``OAuthError/Code/tokenStorage`` naming the path.
     public func save(_ tokens: TokenSet) async throws {
         let data = try Self.encoder.encode(tokens)
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = "\(directory.isEmpty ? "." : directory)/.\((path as NSString).lastPathComponent).\(UUID().uuidString).tmp"
         do {
-            if !directory.isEmpty {
-                try FileManager.default.createDirectory(
-                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
-                )
-            }
-            try Self.writeNewFile(temporary, data)
-            try Self.check(rename(temporary, path), "rename")
+            try PrivateFile.replace(path, with: data)
         } catch {
-            unlink(temporary)
             throw OAuthError(
                 code: .tokenStorage,
                 message: "cannot write the token file \(path): check that its directory is writable",
-                underlying: error as? FileError ?? FileError(description: "\(error)")
+                underlying: error
             )
-        }
-    }
-
-    private static func writeNewFile(_ path: String, _ data: Data) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        try check(descriptor, "create")
-        defer { close(descriptor) }
-        try data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR {
-                    continue
-                }
-                try check(written < 0 ? -1 : 0, "write")
-                offset += written
-            }
-        }
-        try check(fsync(descriptor), "fsync")
-    }
-
-    private static func check(_ result: some BinaryInteger, _ operation: String) throws {
-        if result < 0 {
-            throw FileError(description: "\(operation): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -112,9 +72,4 @@ public struct FileTokenPersistence: TokenPersistence {
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }()
-}
-
-/// A file system failure, described by the failing call and the system's reason.
-struct FileError: Error, Sendable, CustomStringConvertible {
-    let description: String
 }

@@ -8,15 +8,20 @@ enum RegisterCommand: CallingCommand {
     static let spec = CommandSpec(
         name: "register",
         summary: "register lines with Webex Calling and stream their events until Ctrl-C",
-        usage: "register [--lines N] [--emulator URL] …",
+        usage: "register [--lines N] [--state-dir DIR] [--emulator URL] …",
         options: AuthOptions.specs + [
             OptionSpec("lines", value: "N", "how many lines to register (default: 1)"),
+            OptionSpec(
+                "state-dir", value: "DIR", environment: "WEBEX_STATE_DIR",
+                "where failover progress is kept between runs (default: failover/ beside the token file)"
+            ),
         ],
         details: """
             Uses the tokens from `calling login`. Ctrl-C or SIGTERM deregisters every line (waiting for
             registrations under way) and exits 0, or 1 when a line could not be deregistered in time;
             a second Ctrl-C exits at once. When every line has stopped with a final error, the command
-            exits 1 with the reason.
+            exits 1 with the reason. A failover under way when it stops is resumed by the next run
+            (line N keeps its progress under the key line-N in the state directory).
             """
     )
 
@@ -34,7 +39,9 @@ enum RegisterCommand: CallingCommand {
         }
         let configuration = settings.emulator.map { MobiusRegistrar.Configuration.emulator(baseURL: $0) } ?? .defaults
         let registrar = MobiusRegistrar(configuration: configuration, transport: transport, tokenProvider: store)
-        let client = CallingClient(registrar: registrar)
+        let stateDirectory = arguments.value("state-dir")
+            ?? ((settings.tokenFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("failover")
+        let client = CallingClient(registrar: registrar, failoverProgressStore: FileFailoverProgressStore(directory: stateDirectory))
         let runner = Task { try await client.run() }
         let (happenings, feed) = AsyncStream.makeStream(of: Happening.self)
         let interrupts = Task {
@@ -48,8 +55,8 @@ enum RegisterCommand: CallingCommand {
         do {
             try await client.start()
             var added: [Line] = []
-            for _ in 0..<count {
-                added.append(try await client.addLine())
+            for number in 1...count {
+                added.append(try await client.addLine(LineOptions(persistenceKey: "line-\(number)")))
             }
             lines = added
         } catch {

@@ -55,7 +55,9 @@ public actor Line {
         self.device = device
         self.context = context
         self.broadcaster = EventBroadcaster(bufferSize: context.configuration.eventBufferSize)
-        self.persistenceKey = options.persistenceKey ?? device.deviceURL
+        self.persistenceKey = options.persistenceKey
+            ?? (options.phoneNumber ?? options.extension).map { "\(device.userID)/\($0)" }
+            ?? device.deviceURL
         self.keepalive = LineKeepalive(context: context)
         self.phoneNumber = options.phoneNumber
         self.extension = options.extension

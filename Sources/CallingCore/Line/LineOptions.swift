@@ -9,7 +9,8 @@ public struct LineOptions: Sendable, Equatable {
     /// A device to register as; when `nil`, the registrar makes one (Webex: a device-manager device).
     public var device: LineDevice?
     /// A stable name for the line, under which failover progress is saved so that a restarted
-    /// process resumes it; when `nil`, the line's device URL.
+    /// process resumes it; when `nil`, the user id with the phone number (or extension), and
+    /// the device URL when neither is known (which a new device changes).
     public var persistenceKey: String?
 
     /// Creates options.

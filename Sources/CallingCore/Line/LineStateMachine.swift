@@ -258,7 +258,9 @@ package struct LineStateMachine: Sendable {
                 state = .deregistering(Deregistering(inFlight: .delete(registered.registration.device), calls: calls, then: then))
                 return actions + [.delete(registered.registration.device, nextTicket())]
             case .connecting(let connecting):
-                let clear = clearProgress()
+                // A shutdown keeps the failover's progress: the next process resumes it.
+                let clear: [Action]
+                if case .shutDown = then { clear = [] } else { clear = clearProgress() }
                 switch connecting.step {
                 case .attempting(let server, _):
                     state = .deregistering(Deregistering(inFlight: .attempt(server), calls: calls, then: then))
