@@ -144,6 +144,19 @@ struct CommandFlowTests {
         #expect(register.output.components(separatedBy: "error: registrationError: Registration request rejected as malformed. bad_request").count == 3, "\(register.output)")
         #expect(register.error.contains("every line stopped with a final error"), "\(register.error)")
         #expect(try await session.registrations() == 0)
+
+        let json = try await CallingProcess.run(["register", "--json"] + session.shared)
+        #expect(json.status == 1)
+        let objects = json.output.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
+        let error = try #require(objects.first { $0["event"] as? String == "error" })
+        #expect(error["status"] as? String == "inactive")
+        #expect(error["type"] as? String == "registrationError")
+        #expect(error["msg"] as? String == "Registration request rejected as malformed.")
+        #expect(error["code"] as? String == "bad_request")
+        #expect(error["httpStatus"] as? Int == 400)
+        #expect(error["line"] as? Int == 1)
     }
 
     @Test("register: a failover stopped by Ctrl-C is resumed by the next run from its state directory, not started over")
