@@ -23,7 +23,9 @@ import Foundation
 /// `beginGracefulShutdown()` from the graceful-shutdown handler; see the README.
 public final class CallingClient: Sendable {
     private struct State {
-        var lines: [UUID: Line] = [:]
+        /// An array, not a dictionary by id: a dictionary's buckets cost a line more than all
+        /// of its scheduling does. The keyed view is built when asked.
+        var lines: [Line] = []
         var discovered = false
         var shutdownRequested = false
         var running = false
@@ -95,7 +97,7 @@ public final class CallingClient: Sendable {
         let line = Line(id: .random(), options: options, device: device, context: context)
         let accepted = state.withLock { state in
             guard !state.shutdownRequested else { return false }
-            state.lines[line.id] = line
+            state.lines.append(line)
             return true
         }
         guard accepted else {
@@ -107,12 +109,12 @@ public final class CallingClient: Sendable {
 
     /// Every line, by line id (as the documented `getLines()` returns them).
     public var lines: [UUID: Line] {
-        state.withLock(\.lines)
+        Dictionary(uniqueKeysWithValues: state.withLock(\.lines).map { ($0.id, $0) })
     }
 
     /// The line with this id, if there is one.
     public func line(id: UUID) -> Line? {
-        state.withLock { $0.lines[id] }
+        state.withLock { $0.lines.first { $0.id == id } }
     }
 
     /// Deregisters a line, waits until its registration is removed, finishes its event streams
@@ -121,8 +123,8 @@ public final class CallingClient: Sendable {
     /// - Parameter line: A line of this client; another client's line is left alone.
     public func removeLine(_ line: Line) async {
         let removed = state.withLock { state in
-            guard state.lines[line.id] === line else { return false }
-            state.lines[line.id] = nil
+            guard let index = state.lines.firstIndex(where: { $0 === line }) else { return false }
+            state.lines.remove(at: index)
             return true
         }
         guard removed else { return }
@@ -153,7 +155,7 @@ public final class CallingClient: Sendable {
             if await shutdownRequested() {
                 await deregisterAll()
             }
-            for line in lines.values {
+            for line in state.withLock(\.lines) {
                 await line.stopNow()
             }
             group.cancelAll()
@@ -198,7 +200,7 @@ public final class CallingClient: Sendable {
     /// deregistering then are stopped, and each reports what it leaves at the server
     /// (``LineError/Code/deregistrationIncomplete``).
     private func deregisterAll() async {
-        let lines = Array(self.lines.values)
+        let lines = state.withLock(\.lines)
         let time = context.time
         let limit = configuration.shutdownTimeLimit
         await withTaskGroup(of: Bool.self) { group in

@@ -10,20 +10,22 @@ import Foundation
 /// Never two keepalives of a line at once: a keepalive still waiting when the next is due is
 /// cancelled and reported as a failure.
 final class LineKeepalive: Sendable {
+    /// Every line has one: the fields are ordered so that it packs without padding.
     private struct State {
         var registration: LineRegistration?
+        /// When the last keepalive that succeeded was due, in nanoseconds on the scheduler's
+        /// clock; 0 when none has since the registration.
+        var lastSucceeded: Int64 = 0
+        /// Reports not yet handed to the line, oldest first.
+        var mailbox: [(result: RegistrarResult<Void>, run: UInt32)] = []
+        var inFlight: (sequence: UInt32, ticket: KeepaliveWorkers.Ticket?)?
         var handle: KeepaliveScheduler.Handle?
+        /// A failure was reported, so the next success must be reported too.
+        var troubled = false
+        var delivering = false
         /// Changes on every start and stop, so reports from an older run are ignored.
         var run: UInt32 = 0
         var sequence: UInt32 = 0
-        var inFlight: (sequence: UInt32, ticket: KeepaliveWorkers.Ticket?)?
-        /// A failure was reported, so the next success must be reported too.
-        var troubled = false
-        /// When the last keepalive that succeeded was due, in nanoseconds on the scheduler's clock.
-        var lastSucceeded: Int64?
-        /// Reports not yet handed to the line, oldest first.
-        var mailbox: [(result: RegistrarResult<Void>, run: UInt32)] = []
-        var delivering = false
     }
 
     private let state = Locked(State())
@@ -43,14 +45,15 @@ final class LineKeepalive: Sendable {
             state.registration = registration
             state.handle = handle
             state.troubled = false
-            state.lastSucceeded = nil
+            state.lastSucceeded = 0
         }
     }
 
     /// When the last keepalive that succeeded was sent (its scheduled time), if any has since
     /// the registration: the line's "last interaction with Webex Calling".
     var lastSucceeded: Duration? {
-        state.withLock(\.lastSucceeded).map { .nanoseconds($0) }
+        let nanoseconds = state.withLock(\.lastSucceeded)
+        return nanoseconds == 0 ? nil : .nanoseconds(nanoseconds)
     }
 
     /// Stops keepalives and cancels one in flight; reports of this run are dropped from now on.

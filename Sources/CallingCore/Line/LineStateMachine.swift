@@ -17,9 +17,9 @@ import Foundation
 /// environment are in `LineStateMachine+Interface.swift`.
 package struct LineStateMachine: Sendable {
     private enum State {
-        /// Not registered, nothing under way: `inactive` before the first registration, `idle`
-        /// after the app deregistered.
-        case idle(LineStatus)
+        /// Not registered, nothing under way: before the first registration (`inactive`), or
+        /// after the app deregistered (`idle`).
+        case idle(deregistered: Bool)
         indirect case stopped(LineError)
         indirect case connecting(Connecting)
         case registered(Registered)
@@ -111,7 +111,7 @@ package struct LineStateMachine: Sendable {
         case shutDown
     }
 
-    private var state = State.idle(.inactive)
+    private var state = State.idle(deregistered: false)
     private var ticketCount: UInt32 = 0
     /// The rehoming window (minutes) the last primary registration gave.
     private var lastPrimaryRehoming: (low: UInt16, high: UInt16)?
@@ -135,7 +135,7 @@ package struct LineStateMachine: Sendable {
     /// while registered, `idle` once the app (or a shutdown) has deregistered it.
     package var status: LineStatus {
         switch state {
-        case .idle(let status): status
+        case .idle(let deregistered): deregistered ? .idle : .inactive
         case .registered: .active
         case .shutDown: .idle
         case .stopped, .connecting, .deregistering: .inactive
@@ -343,7 +343,7 @@ package struct LineStateMachine: Sendable {
             let events = [Action](repeating: .emit(.unregistered(nil)), count: calls)
             switch then {
             case .idle:
-                state = .idle(.idle)
+                state = .idle(deregistered: true)
                 return events
             case .shutDown:
                 state = .shutDown
