@@ -218,12 +218,15 @@ struct SoakBenchmark {
                         body: #"{"errorCode":101,"devices":[{"deviceId":"\#(id)","uri":"\#(rig.primary)devices/\#(id)","clientDeviceUri":"\#(foreign.deviceURL)"}]}"#
                     ))
                 }
-                for answer in answers {
+                // One line at a time, so that each meets its own 403/101 and then registers in
+                // the listed device's place (another line's answer would be a second 101: final).
+                for (answer, line) in zip(answers, rig.lines) {
                     await rig.emulator.inject(answer, into: .register)
-                }
-                for line in rig.lines.prefix(answers.count) {
                     await line.deregister()
                     await line.register()
+                    while await line.status != .active, await !line.isStopped {
+                        try await Task.sleep(for: .milliseconds(1))
+                    }
                 }
                 try await rig.pass(60)
             },
