@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "CallingTransport", targets: ["CallingTransport"]),
         .library(name: "CallingAuth", targets: ["CallingAuth"]),
         .library(name: "CallingCore", targets: ["CallingCore"]),
+        .library(name: "CallingMobius", targets: ["CallingMobius"]),
         .library(name: "CallingEmulator", targets: ["CallingEmulator"]),
         .executable(name: "calling", targets: ["CallingCLI"]),
         .executable(name: "calling-bench", targets: ["CallingBenchmarks"]),
@@ -17,18 +18,19 @@ let package = Package(
         .target(name: "CallingTransport"),
         .target(name: "CallingAuth", dependencies: ["CallingTransport"]),
         .target(name: "CallingCore", dependencies: ["CallingTransport"]),
+        .target(name: "CallingMobius", dependencies: ["CallingCore", "CallingTransport"]),
         .target(name: "CallingLoopback", dependencies: ["CallingTransport"]),
         .target(
             name: "CallingEmulator",
-            dependencies: ["CallingTransport", "CallingAuth", "CallingCore", "CallingLoopback"]
+            dependencies: ["CallingTransport", "CallingAuth", "CallingCore", "CallingMobius", "CallingLoopback"]
         ),
         .executableTarget(
             name: "CallingCLI",
-            dependencies: ["CallingTransport", "CallingAuth", "CallingCore", "CallingLoopback", "CallingEmulator"]
+            dependencies: ["CallingTransport", "CallingAuth", "CallingCore", "CallingMobius", "CallingLoopback", "CallingEmulator"]
         ),
         .executableTarget(
             name: "CallingBenchmarks",
-            dependencies: ["CallingCore", "CallingTransport", "CallingEmulator"],
+            dependencies: ["CallingCore", "CallingMobius", "CallingTransport", "CallingEmulator"],
             path: "Benchmarks/CallingBenchmarks"
         ),
         .target(
@@ -45,7 +47,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CallingCoreTests",
-            dependencies: ["CallingCore", "CallingTransport", "CallingTestSupport"]
+            dependencies: ["CallingCore", "CallingMobius", "CallingTransport", "CallingTestSupport"]
+        ),
+        .testTarget(
+            name: "CallingMobiusTests",
+            dependencies: ["CallingMobius", "CallingCore", "CallingTransport", "CallingTestSupport"]
         ),
         .testTarget(
             name: "CallingLoopbackTests",
@@ -53,7 +59,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CallingEmulatorTests",
-            dependencies: ["CallingEmulator", "CallingAuth", "CallingCore", "CallingTransport", "CallingTestSupport"]
+            dependencies: ["CallingEmulator", "CallingAuth", "CallingCore", "CallingMobius", "CallingTransport", "CallingTestSupport"]
         ),
         .testTarget(name: "CallingCLITests", dependencies: ["CallingCLI", "CallingTransport"]),
     ]

@@ -1,4 +1,5 @@
 import CallingCore
+import CallingMobius
 import CallingTransport
 import Foundation
 

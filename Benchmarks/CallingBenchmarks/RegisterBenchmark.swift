@@ -1,4 +1,5 @@
 import CallingCore
+import CallingMobius
 import CallingEmulator
 import CallingTransport
 import Foundation

@@ -1,5 +1,6 @@
 import CallingAuth
 import CallingCore
+import CallingMobius
 import CallingTransport
 import Foundation
 

@@ -40,7 +40,7 @@ public final class CallingClient: Sendable {
     /// Creates a client.
     ///
     /// - Parameters:
-    ///   - registrar: The backend lines register with (``MobiusRegistrar`` for Webex Calling).
+    ///   - registrar: The backend lines register with (`MobiusRegistrar` from CallingMobius for Webex Calling).
     ///   - configuration: Retry, rehoming and shutdown settings.
     ///   - clock: The clock for every wait; tests pass a manual one.
     ///   - wallClock: The current date, for saved failover progress.

@@ -14,7 +14,7 @@
 /// | slow down | `.retryable(retryAfter:)` | `.retryable(retryAfter:)` (keepalives pause) |
 /// | server error, network failure | `.retryable` | `.retryable` (a miss) |
 ///
-/// ``MobiusRegistrar`` is the built-in one (Webex Calling over HTTPS). The protocol holds no
+/// `MobiusRegistrar` (in CallingMobius) is the built-in one: Webex Calling over HTTPS. The protocol holds no
 /// HTTP, so a registrar for a standard SIP server fits the same shape.
 ///
 /// ## Implement a custom registrar

@@ -1,3 +1,4 @@
+import CallingCore
 import Foundation
 
 extension MobiusRegistrar {

@@ -1,13 +1,21 @@
 import CallingCore
+import CallingMobius
 import CallingTestSupport
 import CallingTransport
 import Foundation
 import Testing
 
+/// The servers and device the registrar tests use.
+enum Fixture {
+    static let p1 = "https://mobius-p1.example.com/api/v1/calling/web/"
+    static let b1 = "https://mobius-b1.example.com/api/v1/calling/web/"
+    static let device = LineDevice(userID: "user-1", deviceURL: "https://wdm.example.com/dev")
+}
+
 @Suite("Mobius registrar", .timeLimit(.minutes(1)))
 struct MobiusRegistrarTests {
-    let server = RegistrarServer(url: URL(string: LineHarness.p1)!)
-    let device = LineHarness.device
+    let server = RegistrarServer(url: URL(string: Fixture.p1)!)
+    let device = Fixture.device
     var registration: LineRegistration {
         LineRegistration(device: RegisteredDevice(deviceID: "d1", server: server, clientDeviceURL: device.deviceURL), keepaliveInterval: .seconds(30))
     }
@@ -39,8 +47,8 @@ struct MobiusRegistrarTests {
         let discovery = transport.requests[1]
         #expect(discovery.url.absoluteString == "https://mobius-us-east-1.prod.infra.webex.com/api/v1/calling/web/?regionCode=US-EAST&countryCode=US")
         #expect(discovery.headers["Authorization"] == "Bearer token-1")
-        #expect(servers.primaries.map(\.description) == [LineHarness.p1])
-        #expect(servers.backups.map(\.description) == [LineHarness.b1, "https://mobius-us-east-1.prod.infra.webex.com/api/v1/calling/web/"])
+        #expect(servers.primaries.map(\.description) == [Fixture.p1])
+        #expect(servers.backups.map(\.description) == [Fixture.b1, "https://mobius-us-east-1.prod.infra.webex.com/api/v1/calling/web/"])
     }
 
     @Test("server lists: /calling/web/ appended, order kept, duplicates removed, the discovery host last")
@@ -223,7 +231,7 @@ struct MobiusRegistrarTests {
         let listed = RegisteredDevice(deviceID: "old-1", server: server, clientDeviceURL: "https://wdm.example.com/old")
         #expect(Self.expected(await registrar.deregister(listed)) == .succeeded)
         let request = try #require(transport.requests.first)
-        #expect("\(request.method) \(request.url)" == "DELETE \(LineHarness.p1)devices/old-1")
+        #expect("\(request.method) \(request.url)" == "DELETE \(Fixture.p1)devices/old-1")
         #expect(request.headers["cisco-device-url"] == "https://wdm.example.com/old")
         #expect(request.headers["Authorization"] == "Bearer token-1")
     }

@@ -1,3 +1,4 @@
+import CallingCore
 import Foundation
 
 /// Mobius's JSON, as Codable types: FoundationEssentials' JSON coders are several times faster on

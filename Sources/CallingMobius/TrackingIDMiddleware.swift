@@ -1,3 +1,4 @@
+import CallingCore
 import CallingTransport
 import Foundation
 import Synchronization
