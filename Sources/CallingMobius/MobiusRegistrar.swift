@@ -207,7 +207,7 @@ public struct MobiusRegistrar: LineRegistrar {
         guard let registration = Self.registration(from: response.body, server: server, device: device) else {
             return .retryable(LineError(
                 code: .defaultError, detail: "the answer is not a readable registration; trying elsewhere",
-                host: server.url.host, httpStatus: response.status
+                metadata: LineError.mobius(host: server.url.host ?? server.description, httpStatus: response.status)
             ))
         }
         return .succeeded(registration)
@@ -253,11 +253,12 @@ public struct MobiusRegistrar: LineRegistrar {
         let host = server.url.host ?? server.description
         let errorCode = (object?["errorCode"] as? NSNumber)?.intValue
         let serverMessage = (object?["message"] as? String).map { " (\($0))" } ?? ""
+        let metadata = LineError.mobius(
+            host: host, httpStatus: response.status, errorCode: errorCode,
+            trackingID: object?["trackingId"] as? String ?? response.headers["trackingid"]
+        )
         func error(_ code: LineError.Code, _ detail: String) -> LineError {
-            LineError(
-                code: code, detail: detail + serverMessage, host: host, httpStatus: response.status, mobiusErrorCode: errorCode,
-                trackingID: object?["trackingId"] as? String ?? response.headers["trackingid"]
-            )
+            LineError(code: code, detail: detail + serverMessage, metadata: metadata)
         }
         switch response.status {
         case 400:
@@ -300,15 +301,15 @@ public struct MobiusRegistrar: LineRegistrar {
         let host = server.url.host ?? server.description
         switch error {
         case let token as any AccessTokenError where token.requiresLogin:
-            return .final(LineError(code: .tokenError, detail: "no usable access token (\(error)); log in again", host: host))
+            return .final(LineError(code: .tokenError, detail: "no usable access token (\(error)); log in again", metadata: ["host": .text(host)], cause: token))
         case let transport as TransportError where transport.code == .insecureDestination:
-            return .final(LineError(code: .defaultError, detail: transport.message, host: host))
+            return .final(LineError(code: .defaultError, detail: transport.message, metadata: ["host": .text(host)], cause: transport))
         case let transport as TransportError:
-            return .retryable(LineError(code: .defaultError, detail: "could not reach \(host): \(transport.message)", host: host))
+            return .retryable(LineError(code: .defaultError, detail: "could not reach \(host): \(transport.message)", metadata: ["host": .text(host)], cause: transport))
         case let token as any AccessTokenError:
-            return .retryable(LineError(code: .tokenError, detail: "no access token for now (\(token)); trying again", host: host))
+            return .retryable(LineError(code: .tokenError, detail: "no access token for now (\(token)); trying again", metadata: ["host": .text(host)], cause: token))
         default:
-            return .retryable(LineError(code: .defaultError, detail: "the request failed: \(error)", host: host))
+            return .retryable(LineError(code: .defaultError, detail: "the request failed: \(error)", metadata: ["host": .text(host)], cause: error as? any Error & Sendable))
         }
     }
 

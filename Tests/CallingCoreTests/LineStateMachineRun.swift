@@ -125,11 +125,11 @@ struct LineStateMachineRun {
 
     static func error(_ status: Int) -> LineError {
         switch status {
-        case 429: LineError(code: .tooManyRequests, detail: "slow down", httpStatus: 429)
-        case 500: LineError(code: .serverError, detail: "failed", httpStatus: 500)
-        case 503: LineError(code: .serviceUnavailable, detail: "unavailable", httpStatus: 503)
+        case 429: LineError(code: .tooManyRequests, detail: "slow down", metadata: ["status": 429])
+        case 500: LineError(code: .serverError, detail: "failed", metadata: ["status": 500])
+        case 503: LineError(code: .serviceUnavailable, detail: "unavailable", metadata: ["status": 503])
         case 401: LineError(code: .tokenError, detail: "token endpoint unavailable")
-        default: LineError(code: .defaultError, detail: "HTTP \(status)", httpStatus: status)
+        default: LineError(code: .defaultError, detail: "answered \(status)", metadata: ["status": .number(status)])
         }
     }
 

@@ -56,7 +56,7 @@ struct LineStateMachineTests {
         var run = Run(primaries: [Run.p1, Run.p2])
         #expect(run.run([.register, .progress(nil), .deviceLimit(on: Run.p1), .deleted, .deviceLimit(on: Run.p1)]) == [
             ["connecting", "load progress"], ["attempt p1"], ["delete old"],
-            ["unregistered(forbidden)", "attempt p1"], ["error(forbidden)"],
+            ["unregistered(forbidden)", "attempt p1"], ["error(device_limit_exceeded)"],
         ])
         #expect(run.machine.isStopped)
     }

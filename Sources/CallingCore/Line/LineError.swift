@@ -6,9 +6,10 @@
 /// to a different device.", `registrationError` "Device not found.", `tokenError` "Token expired.
 /// Authentication/Authorization error."), for the others a `type` of the same family and a short
 /// fixed sentence. ``code`` tells every failure apart. ``detail`` says what happened here and
-/// what to do; ``host``, ``httpStatus``, ``mobiusErrorCode`` and ``trackingID`` are for support
-/// requests. None of them ever holds a token or secret. It encodes to the documented JSON with
-/// those fields beside it.
+/// what to do; ``metadata`` holds what the backend adds for support requests (a registrar over
+/// HTTP puts the host, status and tracking id there), and ``cause`` the error underneath, if
+/// any. None of them ever holds a token or secret. It encodes to the documented JSON with
+/// `code`, `detail` and the metadata beside it.
 public struct LineError: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     /// What kind of failure this was (PROTOCOL.md §4's classification).
     ///
@@ -23,6 +24,7 @@ public struct LineError: Error, Sendable, Equatable, Codable, CustomStringConver
             case serverError = "server_error"
             case serviceUnavailable = "service_unavailable"
             case sessionSuperseded = "session_superseded"
+            case deviceLimitExceeded = "device_limit_exceeded"
             case deregistrationIncomplete = "deregistration_incomplete"
             case defaultError = "default_error"
         }
@@ -43,9 +45,11 @@ public struct LineError: Error, Sendable, Equatable, Codable, CustomStringConver
         public static let badRequest = Code(.badRequest)
         /// The access token was refused even after a refresh (401), or only a new login can help.
         public static let tokenError = Code(.tokenError)
-        /// The user may not register (403): not enabled for calling, or a device limit that
-        /// could not be resolved (``LineError/mobiusErrorCode`` 101).
+        /// The user may not register (403), for example not enabled for calling.
         public static let forbidden = Code(.forbidden)
+        /// The user has too many devices and the line could not take one's place: the listed
+        /// device could not be removed, or the server still counted too many afterwards.
+        public static let deviceLimitExceeded = Code(.deviceLimitExceeded)
         /// The registration or device does not exist (404).
         public static let notFound = Code(.notFound)
         /// The server asked to slow down (429).
@@ -67,34 +71,78 @@ public struct LineError: Error, Sendable, Equatable, Codable, CustomStringConver
         public var description: String { wrapped.rawValue }
     }
 
+    /// A value a backend adds for diagnosis: text or a whole number.
+    public enum Value: Sendable, Hashable, Codable, CustomStringConvertible, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+        /// Text.
+        case text(String)
+        /// A whole number.
+        case number(Int)
+
+        /// A text value.
+        public init(stringLiteral value: String) {
+            self = .text(value)
+        }
+
+        /// A number value.
+        public init(integerLiteral value: Int) {
+            self = .number(value)
+        }
+
+        /// Decodes a JSON string or number.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let number = try? container.decode(Int.self) {
+                self = .number(number)
+            } else {
+                self = .text(try container.decode(String.self))
+            }
+        }
+
+        /// Encodes a JSON string or number.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .text(let text): try container.encode(text)
+            case .number(let number): try container.encode(number)
+            }
+        }
+
+        /// The value as text.
+        public var description: String {
+            switch self {
+            case .text(let text): text
+            case .number(let number): String(number)
+            }
+        }
+
+        /// The number, when it is one.
+        public var number: Int? {
+            if case .number(let number) = self { return number }
+            return nil
+        }
+    }
+
     /// What kind of failure this was.
     public var code: Code
     /// What happened here and what to do, in a sentence of ours.
     public var detail: String
-    /// The server that answered (or did not), when there was one.
-    public var host: String?
-    /// The HTTP status, when there was one.
-    public var httpStatus: Int?
-    /// Mobius's `errorCode` (101: device limit, 102: user not enabled), when it sent one.
-    public var mobiusErrorCode: Int?
-    /// The server's tracking id, when it sent one.
-    public var trackingID: String?
+    /// What the backend adds for diagnosis, by name (for example `host`, `httpStatus`,
+    /// `trackingId`); encoded beside the documented fields.
+    public var metadata: [String: Value]
+    /// The error underneath, when there is one (a transport's, a token provider's).
+    public var cause: (any Error & Sendable)?
 
     /// Creates an error.
-    public init(
-        code: Code,
-        detail: String,
-        host: String? = nil,
-        httpStatus: Int? = nil,
-        mobiusErrorCode: Int? = nil,
-        trackingID: String? = nil
-    ) {
+    public init(code: Code, detail: String, metadata: [String: Value] = [:], cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.detail = detail
-        self.host = host
-        self.httpStatus = httpStatus
-        self.mobiusErrorCode = mobiusErrorCode
-        self.trackingID = trackingID
+        self.metadata = metadata
+        self.cause = cause
+    }
+
+    /// Code, detail and metadata; the cause is not compared.
+    public static func == (lhs: LineError, rhs: LineError) -> Bool {
+        lhs.code == rhs.code && lhs.detail == rhs.detail && lhs.metadata == rhs.metadata
     }
 
     /// Always `inactive`: a line with an error is not registered.
@@ -104,7 +152,7 @@ public struct LineError: Error, Sendable, Equatable, Codable, CustomStringConver
     public var type: String {
         switch code {
         case .tokenError: "tokenError"
-        case .badRequest, .forbidden, .notFound, .sessionSuperseded: "registrationError"
+        case .badRequest, .forbidden, .deviceLimitExceeded, .notFound, .sessionSuperseded: "registrationError"
         case .tooManyRequests: "tooManyRequests"
         case .serverError: "serverError"
         case .serviceUnavailable: "serviceUnavailable"
@@ -118,7 +166,7 @@ public struct LineError: Error, Sendable, Equatable, Codable, CustomStringConver
         switch code {
         case .tokenError: "Token expired. Authentication/Authorization error."
         case .notFound: "Device not found."
-        case .forbidden where mobiusErrorCode == 101: "Device limit exceeded. The user already logged in to a different device."
+        case .deviceLimitExceeded: "Device limit exceeded. The user already logged in to a different device."
         case .forbidden: "Registration forbidden. The user may not register this line."
         case .badRequest: "Registration request rejected as malformed."
         case .sessionSuperseded: "Registration taken over by another session."
@@ -130,54 +178,56 @@ public struct LineError: Error, Sendable, Equatable, Codable, CustomStringConver
         }
     }
 
-    /// Code and detail, then the diagnostic fields that are set.
+    /// Code and detail, then the metadata, sorted by name.
     public var description: String {
-        var context: [String] = []
-        if let httpStatus {
-            context.append("HTTP \(httpStatus)")
-        }
-        if let mobiusErrorCode {
-            context.append("errorCode \(mobiusErrorCode)")
-        }
-        if let trackingID {
-            context.append("trackingId \(trackingID)")
-        }
+        let context = metadata.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         return "\(code): \(detail)" + (context.isEmpty ? "" : " (\(context.joined(separator: ", ")))")
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case status, type, msg, code, detail, host, httpStatus, errorCode, trackingId
-    }
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
 
-    /// Decodes the object ``encode(to:)`` writes; `status`, `type` and `msg` follow from the code.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let name = try container.decode(String.self, forKey: .code)
-        guard let code = Code(name: name) else {
-            throw DecodingError.dataCorruptedError(forKey: .code, in: container, debugDescription: "unknown line error code \(name)")
+        init(_ name: String) {
+            stringValue = name
         }
-        self.init(
-            code: code,
-            detail: try container.decode(String.self, forKey: .detail),
-            host: try container.decodeIfPresent(String.self, forKey: .host),
-            httpStatus: try container.decodeIfPresent(Int.self, forKey: .httpStatus),
-            mobiusErrorCode: try container.decodeIfPresent(Int.self, forKey: .errorCode),
-            trackingID: try container.decodeIfPresent(String.self, forKey: .trackingId)
-        )
+
+        init?(stringValue: String) {
+            self.stringValue = stringValue
+        }
+
+        init?(intValue: Int) {
+            nil
+        }
+
+        static let documented: Set<String> = ["status", "type", "msg", "code", "detail"]
     }
 
-    /// The documented `{status, type, msg}` with `code`, `detail` and the diagnostic fields that
-    /// are set (`host`, `httpStatus`, `errorCode`, `trackingId`).
+    /// Decodes the object ``encode(to:)`` writes; `status`, `type` and `msg` follow from the code,
+    /// and every other field is metadata.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        let name = try container.decode(String.self, forKey: Key("code"))
+        guard let code = Code(name: name) else {
+            throw DecodingError.dataCorruptedError(forKey: Key("code"), in: container, debugDescription: "unknown line error code \(name)")
+        }
+        var metadata: [String: Value] = [:]
+        for key in container.allKeys where !Key.documented.contains(key.stringValue) {
+            metadata[key.stringValue] = try container.decode(Value.self, forKey: key)
+        }
+        self.init(code: code, detail: try container.decode(String.self, forKey: Key("detail")), metadata: metadata)
+    }
+
+    /// The documented `{status, type, msg}` with `code`, `detail` and the metadata beside them.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(status, forKey: .status)
-        try container.encode(type, forKey: .type)
-        try container.encode(msg, forKey: .msg)
-        try container.encode(code.description, forKey: .code)
-        try container.encode(detail, forKey: .detail)
-        try container.encodeIfPresent(host, forKey: .host)
-        try container.encodeIfPresent(httpStatus, forKey: .httpStatus)
-        try container.encodeIfPresent(mobiusErrorCode, forKey: .errorCode)
-        try container.encodeIfPresent(trackingID, forKey: .trackingId)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(status, forKey: Key("status"))
+        try container.encode(type, forKey: Key("type"))
+        try container.encode(msg, forKey: Key("msg"))
+        try container.encode(code.description, forKey: Key("code"))
+        try container.encode(detail, forKey: Key("detail"))
+        for (name, value) in metadata where !Key.documented.contains(name) {
+            try container.encode(value, forKey: Key(name))
+        }
     }
 }

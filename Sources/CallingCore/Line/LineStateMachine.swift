@@ -317,7 +317,7 @@ package struct LineStateMachine: Sendable {
         /// not be resolved.
         private static func deviceLimitExceeded(_ error: LineError, _ why: String) -> LineError {
             var exceeded = error
-            exceeded.mobiusErrorCode = 101
+            exceeded.code = .deviceLimitExceeded
             exceeded.detail = "\(why); log the user out of another device, then call register() again"
             return exceeded
         }
