@@ -309,7 +309,7 @@ public struct MobiusRegistrar: LineRegistrar {
         case let token as any AccessTokenError:
             return .retryable(LineError(code: .tokenError, detail: "no access token for now (\(token)); trying again", metadata: ["host": .text(host)], cause: token))
         default:
-            return .retryable(LineError(code: .defaultError, detail: "the request failed: \(error)", metadata: ["host": .text(host)], cause: error as? any Error & Sendable))
+            return .retryable(LineError(code: .defaultError, detail: "the request failed: \(error)", metadata: ["host": .text(host)], cause: error))
         }
     }
 

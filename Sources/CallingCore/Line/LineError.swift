@@ -130,10 +130,10 @@ public struct LineError: Error, Sendable, Equatable, Codable, CustomStringConver
     /// `trackingId`); encoded beside the documented fields.
     public var metadata: [String: Value]
     /// The error underneath, when there is one (a transport's, a token provider's).
-    public var cause: (any Error & Sendable)?
+    public var cause: (any Error)?
 
     /// Creates an error.
-    public init(code: Code, detail: String, metadata: [String: Value] = [:], cause: (any Error & Sendable)? = nil) {
+    public init(code: Code, detail: String, metadata: [String: Value] = [:], cause: (any Error)? = nil) {
         self.code = code
         self.detail = detail
         self.metadata = metadata
