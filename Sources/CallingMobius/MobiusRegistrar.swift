@@ -351,11 +351,13 @@ public struct MobiusRegistrar: LineRegistrar {
             sipAddresses: registered.addresses ?? [],
             lastSeen: registered.lastSeen.flatMap(parseDate),
             keepaliveInterval: .seconds(keepalive),
-            callKeepaliveInterval: answer.callKeepaliveInterval.map { .seconds($0) },
             rehomingIntervalMin: answer.rehomingIntervalMin,
             rehomingIntervalMax: answer.rehomingIntervalMax,
-            voicePortalNumber: answer.voicePortalNumber,
-            voicePortalExtension: answer.voicePortalExtension
+            details: MobiusDetails(
+                callKeepaliveInterval: answer.callKeepaliveInterval.map { .seconds($0) },
+                voicePortalNumber: answer.voicePortalNumber,
+                voicePortalExtension: answer.voicePortalExtension
+            )
         )
         registration.keepaliveURL = keepaliveURL(for: registration.device)
         return registration

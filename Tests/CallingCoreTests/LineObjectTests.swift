@@ -1,4 +1,5 @@
 import CallingCore
+import CallingMobius
 import CallingTestSupport
 import CallingTransport
 import Foundation
@@ -29,13 +30,14 @@ struct LineObjectTests {
             Issue.record("expected registered")
             return
         }
-        #expect(info.mobiusDeviceID == "dev-42")
-        #expect(info.voicePortalNumber == 8001)
-        #expect(info.voicePortalExtension == 8001)
-        #expect(info.callKeepaliveInterval == .seconds(60))
+        #expect(info.deviceID == "dev-42")
+        let details = try #require(info.details(as: MobiusDetails.self))
+        #expect(details.voicePortalNumber == 8001)
+        #expect(details.voicePortalExtension == 8001)
+        #expect(details.callKeepaliveInterval == .seconds(60))
         #expect(info.status == .active)
 
-        let object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(info)) as? [String: Any])
+        let object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(info.mobius)) as? [String: Any])
         #expect(object["lineId"] as? String == info.lineID.uuidString)
         #expect(object["mobiusDeviceId"] as? String == "dev-42")
         #expect(object["status"] as? String == "active")
@@ -43,7 +45,12 @@ struct LineObjectTests {
         #expect(object["keepaliveInterval"] as? Int == 30)
         #expect(object["voicePortalNumber"] as? Int == 8001)
         #expect(object["sipAddresses"] as? [String] == ["sip:alice@example.com"])
-        #expect(try JSONDecoder().decode(LineInfo.self, from: JSONEncoder().encode(info)) == info)
+        #expect(object["callKeepaliveInterval"] as? Int == 60)
+        #expect(try JSONDecoder().decode(MobiusLine.self, from: JSONEncoder().encode(info.mobius)) == info.mobius)
+        var neutral = try JSONDecoder().decode(LineInfo.self, from: JSONEncoder().encode(info))
+        #expect(neutral.details == nil)
+        neutral.details = info.details
+        #expect(neutral == info)
         await harness.shutDown()
     }
 
@@ -56,7 +63,7 @@ struct LineObjectTests {
         var iterator = events
         await line.register()
         #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
-        #expect(await line.info.voicePortalNumber == 8002)
+        #expect(await line.info.mobius.voicePortalNumber == 8002)
         await harness.shutDown()
     }
 

@@ -151,10 +151,10 @@ enum RegisterCommand: CallingCommand {
         switch event {
         case .connecting: (text, fields["event"]) = ("connecting", "connecting")
         case .registered(let info):
-            text = "registered on \(info.server?.description ?? "?") as \(info.mobiusDeviceID ?? "?")"
+            text = "registered on \(info.server?.description ?? "?") as \(info.deviceID ?? "?")"
             fields["event"] = "registered"
             fields["server"] = info.server?.description ?? ""
-            fields["deviceId"] = info.mobiusDeviceID ?? ""
+            fields["deviceId"] = info.deviceID ?? ""
         case .unregistered(let cause):
             (text, fields["event"]) = ("unregistered", "unregistered")
             if let cause {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// What a successful registration answered: the registration and the timers the server assigned.
+/// What a successful registration answered: the registration, the timers the server assigned,
+/// and the backend's own facts (``details(as:)``).
 ///
 /// A value type whose fields live in one shared, immutable box: a line, its keepalives and its
 /// events each hold the same registration, and every keepalive passes it along, so a copy is
@@ -11,12 +12,17 @@ public struct LineRegistration: Sendable, Equatable {
         var sipAddresses: [String]
         var lastSeen: Date?
         var keepaliveInterval: Duration
-        var callKeepaliveInterval: Duration?
         var rehomingIntervalMin: Int?
         var rehomingIntervalMax: Int?
-        var voicePortalNumber: Int?
-        var voicePortalExtension: Int?
+        var details: (any RegistrationDetails)?
         var keepaliveURL: URL?
+
+        static func == (lhs: Fields, rhs: Fields) -> Bool {
+            lhs.device == rhs.device && lhs.sipAddresses == rhs.sipAddresses && lhs.lastSeen == rhs.lastSeen
+                && lhs.keepaliveInterval == rhs.keepaliveInterval && lhs.rehomingIntervalMin == rhs.rehomingIntervalMin
+                && lhs.rehomingIntervalMax == rhs.rehomingIntervalMax && sameDetails(lhs.details, rhs.details)
+                && lhs.keepaliveURL == rhs.keepaliveURL
+        }
     }
 
     private final class Box: Sendable {
@@ -35,18 +41,15 @@ public struct LineRegistration: Sendable, Equatable {
         sipAddresses: [String] = [],
         lastSeen: Date? = nil,
         keepaliveInterval: Duration,
-        callKeepaliveInterval: Duration? = nil,
         rehomingIntervalMin: Int? = nil,
         rehomingIntervalMax: Int? = nil,
-        voicePortalNumber: Int? = nil,
-        voicePortalExtension: Int? = nil
+        details: (any RegistrationDetails)? = nil
     ) {
         box = Box(
             Fields(
                 device: device, sipAddresses: sipAddresses, lastSeen: lastSeen, keepaliveInterval: keepaliveInterval,
-                callKeepaliveInterval: callKeepaliveInterval, rehomingIntervalMin: rehomingIntervalMin,
-                rehomingIntervalMax: rehomingIntervalMax, voicePortalNumber: voicePortalNumber,
-                voicePortalExtension: voicePortalExtension, keepaliveURL: nil
+                rehomingIntervalMin: rehomingIntervalMin, rehomingIntervalMax: rehomingIntervalMax, details: details,
+                keepaliveURL: nil
             )
         )
     }
@@ -75,12 +78,6 @@ public struct LineRegistration: Sendable, Equatable {
         set { update { $0.keepaliveInterval = newValue } }
     }
 
-    /// How often calls send their own keepalives, when the server said.
-    public var callKeepaliveInterval: Duration? {
-        get { box.fields.callKeepaliveInterval }
-        set { update { $0.callKeepaliveInterval = newValue } }
-    }
-
     /// The shortest wait before trying to move back from a backup to a primary, in minutes.
     public var rehomingIntervalMin: Int? {
         get { box.fields.rehomingIntervalMin }
@@ -93,20 +90,19 @@ public struct LineRegistration: Sendable, Equatable {
         set { update { $0.rehomingIntervalMax = newValue } }
     }
 
-    /// The voicemail portal number, when the server said.
-    public var voicePortalNumber: Int? {
-        get { box.fields.voicePortalNumber }
-        set { update { $0.voicePortalNumber = newValue } }
+    /// The backend's own facts about the registration, if it gave any.
+    public var details: (any RegistrationDetails)? {
+        get { box.fields.details }
+        set { update { $0.details = newValue } }
     }
 
-    /// The voicemail portal extension, when the server said.
-    public var voicePortalExtension: Int? {
-        get { box.fields.voicePortalExtension }
-        set { update { $0.voicePortalExtension = newValue } }
+    /// The backend's facts as `type`, when they are of that type.
+    public func details<Details: RegistrationDetails>(as type: Details.Type) -> Details? {
+        box.fields.details as? Details
     }
 
-    /// Where the registrar sends keepalives, worked out once at registration (Mobius:
-    /// `{device.uri}/status`) rather than on every keepalive.
+    /// Where the registrar sends keepalives, worked out once at registration rather than on
+    /// every keepalive (a registrar's own use; not part of the public interface).
     package var keepaliveURL: URL? {
         get { box.fields.keepaliveURL }
         set { update { $0.keepaliveURL = newValue } }

@@ -52,7 +52,8 @@ struct LabRegistrarTests {
             Issue.record("expected registered")
             return
         }
-        #expect(info.mobiusDeviceID == "lab-1")
+        #expect(info.deviceID == "lab-1")
+        #expect(info.details == nil)
         #expect(lab.lines == ["lab-1": line.device.deviceURL])
         await clock.waitForSleepers()
         clock.advance(by: .seconds(30))
