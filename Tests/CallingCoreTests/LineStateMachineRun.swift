@@ -49,7 +49,7 @@ struct LineStateMachineRun {
 
     init(primaries: [RegistrarServer] = [p1], backups: [RegistrarServer] = [b1], jitter: Int = 10, rehomingMinutes: Int = 60, missLimit: Int = 5) {
         policy = LineStateMachine.Policy(
-            retryPolicy: .defaults, rehomingWindowMinutes: 60...120, failback429MaxRetries: 5, keepaliveMissLimit: missLimit,
+            retryPolicy: .defaults, rehomingWindowMinutes: 60...120, failbackTooManyRequestsRetries: 5, keepaliveMissLimit: missLimit,
             random: RandomSource { $0.upperBound <= 10 ? jitter : rehomingMinutes }
         )
         servers = RegistrarServers(primaries: primaries, backups: backups)

@@ -7,7 +7,7 @@ extension CallingClient {
         public var rehomingWindowMinutes: ClosedRange<Int>
         /// How often a 429 while moving back to a primary is retried soon, before waiting a
         /// whole rehoming window again.
-        public var failback429MaxRetries: Int
+        public var failbackTooManyRequestsRetries: Int
         /// How long a graceful shutdown may spend deregistering lines before it stops waiting.
         public var shutdownTimeLimit: Duration
         /// How far a keepalive may be delayed to share a wake-up with others.
@@ -22,7 +22,7 @@ extension CallingClient {
         public init(
             retryPolicy: RetryPolicy = .defaults,
             rehomingWindowMinutes: ClosedRange<Int> = 60...120,
-            failback429MaxRetries: Int = 5,
+            failbackTooManyRequestsRetries: Int = 5,
             shutdownTimeLimit: Duration = .seconds(10),
             keepaliveTolerance: Duration = .milliseconds(8),
             eventBufferSize: Int = 64,
@@ -30,7 +30,7 @@ extension CallingClient {
         ) {
             self.retryPolicy = retryPolicy
             self.rehomingWindowMinutes = rehomingWindowMinutes
-            self.failback429MaxRetries = failback429MaxRetries
+            self.failbackTooManyRequestsRetries = failbackTooManyRequestsRetries
             self.shutdownTimeLimit = shutdownTimeLimit
             self.keepaliveTolerance = keepaliveTolerance
             self.eventBufferSize = eventBufferSize

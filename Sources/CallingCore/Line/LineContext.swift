@@ -27,7 +27,7 @@ final class LineContext: Sendable {
         self.policy = LineStateMachine.Policy(
             retryPolicy: configuration.retryPolicy,
             rehomingWindowMinutes: configuration.rehomingWindowMinutes,
-            failback429MaxRetries: configuration.failback429MaxRetries,
+            failbackTooManyRequestsRetries: configuration.failbackTooManyRequestsRetries,
             keepaliveMissLimit: configuration.keepaliveMissLimit ?? registrar.keepaliveMissLimit,
             random: random
         )

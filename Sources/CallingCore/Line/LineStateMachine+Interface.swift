@@ -27,20 +27,20 @@ extension LineStateMachine {
     package final class Policy: Sendable {
         let retryPolicy: RetryPolicy
         let rehomingWindowMinutes: ClosedRange<Int>
-        let failback429MaxRetries: Int
+        let failbackTooManyRequestsRetries: Int
         let keepaliveMissLimit: Int
         let random: RandomSource
 
         package init(
             retryPolicy: RetryPolicy,
             rehomingWindowMinutes: ClosedRange<Int>,
-            failback429MaxRetries: Int,
+            failbackTooManyRequestsRetries: Int,
             keepaliveMissLimit: Int,
             random: RandomSource
         ) {
             self.retryPolicy = retryPolicy
             self.rehomingWindowMinutes = rehomingWindowMinutes
-            self.failback429MaxRetries = failback429MaxRetries
+            self.failbackTooManyRequestsRetries = failbackTooManyRequestsRetries
             self.keepaliveMissLimit = keepaliveMissLimit
             self.random = random
         }

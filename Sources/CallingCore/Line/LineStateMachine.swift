@@ -466,7 +466,7 @@ package struct LineStateMachine: Sendable {
                 ))
             case .failback(let backup, var retries):
                 var nextWindow: Duration?
-                if connecting.round.sawTooManyRequests, retries < policy.failback429MaxRetries {
+                if connecting.round.sawTooManyRequests, retries < policy.failbackTooManyRequestsRetries {
                     retries += 1
                     nextWindow = policy.retryInterval(attempt: Int(retries))
                 }
