@@ -1,5 +1,4 @@
 import CallingCore
-import CallingMobius
 import CallingTransport
 import Foundation
 
@@ -8,7 +7,7 @@ extension WebexEmulator {
     /// or answers 403/101 with the user's oldest registration when the device limit is reached.
     func register(_ request: HTTPRequest, userID: String, server: String, serverBase: String) -> HTTPResponse {
         expireRegistrations()
-        guard let body = try? JSONDecoder().decode(MobiusMessages.RegisterRequest.self, from: request.body ?? Data()),
+        guard let body = try? JSONDecoder().decode(MobiusWire.RegisterRequest.self, from: request.body ?? Data()),
             let clientDeviceURL = body.clientDeviceUri, !clientDeviceURL.isEmpty,
             let indicator = body.serviceData?.indicator
         else {
@@ -46,7 +45,7 @@ extension WebexEmulator {
             deviceID: deviceID, userID: userID, clientDeviceURL: clientDeviceURL, server: server, serverBase: serverBase,
             lastKeepalive: registered, sequence: existing?.sequence ?? registrationSequence
         )
-        let answer = MobiusMessages.RegisterAnswer(
+        let answer = MobiusWire.RegisterAnswer(
             userId: userID,
             device: .init(
                 deviceId: deviceID, uri: serverBase + "devices/" + deviceID, status: "active",

@@ -1,6 +1,5 @@
 import CallingAuth
 import CallingCore
-import CallingMobius
 import CallingTransport
 import Foundation
 
@@ -266,7 +265,7 @@ public actor WebexEmulator {
 
     private func createDevice(userID: String, baseURL: URL) -> HTTPResponse {
         wdmDevices += 1
-        let answer = MobiusMessages.DeviceAnswer(
+        let answer = MobiusWire.DeviceAnswer(
             url: baseURL.absoluteString.trimmingSuffix("/") + "/wdm/api/v1/devices/emu-device-\(wdmDevices)",
             userId: userID, deviceType: "WEB"
         )

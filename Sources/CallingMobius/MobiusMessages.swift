@@ -19,12 +19,6 @@ package enum MobiusMessages {
         package var url: String?
         package var userId: String?
         package var deviceType: String?
-
-        package init(url: String?, userId: String?, deviceType: String?) {
-            self.url = url
-            self.userId = userId
-            self.deviceType = deviceType
-        }
     }
 
     /// `POST {server}device`
@@ -50,15 +44,6 @@ package enum MobiusMessages {
             package var addresses: [String]?
             package var clientDeviceUri: String?
 
-            package init(deviceId: String?, uri: String?, status: String?, lastSeen: String?, addresses: [String]?, clientDeviceUri: String?) {
-                self.deviceId = deviceId
-                self.uri = uri
-                self.status = status
-                self.lastSeen = lastSeen
-                self.addresses = addresses
-                self.clientDeviceUri = clientDeviceUri
-            }
-
             package init(from decoder: any Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
                 deviceId = container.lenient(String.self, .deviceId)
@@ -78,20 +63,6 @@ package enum MobiusMessages {
         package var rehomingIntervalMax: Int?
         package var voicePortalNumber: Int?
         package var voicePortalExtension: Int?
-
-        package init(
-            userId: String?, device: Device?, keepaliveInterval: Int?, callKeepaliveInterval: Int?,
-            rehomingIntervalMin: Int?, rehomingIntervalMax: Int?, voicePortalNumber: Int?, voicePortalExtension: Int?
-        ) {
-            self.userId = userId
-            self.device = device
-            self.keepaliveInterval = keepaliveInterval
-            self.callKeepaliveInterval = callKeepaliveInterval
-            self.rehomingIntervalMin = rehomingIntervalMin
-            self.rehomingIntervalMax = rehomingIntervalMax
-            self.voicePortalNumber = voicePortalNumber
-            self.voicePortalExtension = voicePortalExtension
-        }
 
         package init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
