@@ -88,5 +88,4 @@ extension KeyedDecodingContainer {
     func integer(_ key: Key) -> Int? {
         lenient(Int.self, key) ?? lenient(String.self, key).flatMap { Int($0) }
     }
-
 }
