@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "CallingAuth", targets: ["CallingAuth"]),
         .library(name: "CallingCore", targets: ["CallingCore"]),
         .library(name: "CallingMobius", targets: ["CallingMobius"]),
+        .library(name: "CallingSIP", targets: ["CallingSIP"]),
         .library(name: "CallingEmulator", targets: ["CallingEmulator"]),
         .executable(name: "calling", targets: ["CallingCLI"]),
         .executable(name: "calling-bench", targets: ["CallingBenchmarks"]),
@@ -19,6 +20,7 @@ let package = Package(
         .target(name: "CallingAuth", dependencies: ["CallingTransport"]),
         .target(name: "CallingCore", dependencies: ["CallingTransport"]),
         .target(name: "CallingMobius", dependencies: ["CallingCore", "CallingTransport"]),
+        .target(name: "CallingSIP", dependencies: ["CallingCore", "CallingTransport"]),
         .target(name: "CallingLoopback", dependencies: ["CallingTransport"]),
         .target(
             name: "CallingEmulator",
@@ -49,6 +51,7 @@ let package = Package(
             name: "CallingCoreTests",
             dependencies: ["CallingCore", "CallingMobius", "CallingTransport", "CallingTestSupport"]
         ),
+        .testTarget(name: "CallingSIPTests", dependencies: ["CallingSIP", "CallingTransport"]),
         .testTarget(
             name: "CallingMobiusTests",
             dependencies: ["CallingMobius", "CallingCore", "CallingTransport", "CallingTestSupport"]

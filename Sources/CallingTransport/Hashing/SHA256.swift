@@ -1,7 +1,7 @@
-/// SHA-256 (FIPS 180-4), for PKCE's S256 code challenge.
+/// SHA-256 (FIPS 180-4): PKCE's S256 code challenge and SIP digest authentication.
 ///
 /// Written here so that the package needs no cryptography dependency; it hashes a few dozen
-/// bytes per login, so clarity wins over speed.
+/// bytes per login or registration, so clarity wins over speed.
 package enum SHA256 {
     /// The 32-byte digest of `message`.
     package static func hash(_ message: some Collection<UInt8>) -> [UInt8] {
