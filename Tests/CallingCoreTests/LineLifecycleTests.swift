@@ -178,8 +178,8 @@ struct LineLifecycleTests {
         #expect(await stalledIterator.names(5) == ["reconnected", "reconnecting", "reconnected", "unregistered", "<finished>"])
     }
 
-    @Test("withCallingClient discovers, runs the body, then deregisters and finishes the streams")
-    func scoped() async throws {
+    /// A Mobius registrar whose every service (region, discovery, device manager) is a ``ScriptedMobius``.
+    static func scriptedRegistrar() -> (ScriptedMobius, MobiusRegistrar) {
         let mobius = ScriptedMobius()
         var configuration = MobiusRegistrar.Configuration.defaults
         configuration.discoveryHosts = [ScriptedMobius.discoveryHost]
@@ -188,6 +188,12 @@ struct LineLifecycleTests {
         let registrar = MobiusRegistrar(
             configuration: configuration, transport: InMemoryTransport(handler: mobius.handler), tokenProvider: TestTokenProvider()
         )
+        return (mobius, registrar)
+    }
+
+    @Test("withCallingClient discovers, runs the body, then deregisters and finishes the streams")
+    func scoped() async throws {
+        let (mobius, registrar) = Self.scriptedRegistrar()
         let events = try await withCallingClient(registrar: registrar) { client in
             let line = try await client.addLine()
             let unread = line.events
@@ -206,14 +212,7 @@ struct LineLifecycleTests {
 
     @Test("cancelling the caller of withCallingClient stops the client at once, without deregistering")
     func scopedCancellation() async throws {
-        let mobius = ScriptedMobius()
-        var configuration = MobiusRegistrar.Configuration.defaults
-        configuration.discoveryHosts = [ScriptedMobius.discoveryHost]
-        configuration.deviceManagerURL = URL(string: "https://wdm.example.com/wdm/api/v1/devices")!
-        configuration.regionURL = URL(string: "https://ds.example.com/v1/region")!
-        let registrar = MobiusRegistrar(
-            configuration: configuration, transport: InMemoryTransport(handler: mobius.handler), tokenProvider: TestTokenProvider()
-        )
+        let (mobius, registrar) = Self.scriptedRegistrar()
         let registered = Gate()
         let caller = Task {
             try await withCallingClient(registrar: registrar) { client in
