@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// The Kamailio registrar of `Tests/Fixtures/sip`, started for one test on its own port and run
+/// directory, and stopped after it.
+struct TestRegistrar {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appending(path: "../../Fixtures/sip/registrar.sh").standardized.path
+
+    /// Whether the tests can run: Kamailio is installed, or CI requires it (`CALLING_REQUIRE_KAMAILIO=1`
+    /// makes a missing Kamailio a failure instead of a skip).
+    static var available: Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/sbin/kamailio")
+            || ProcessInfo.processInfo.environment["CALLING_REQUIRE_KAMAILIO"] == "1"
+    }
+
+    let port: UInt16
+    let directory: String
+
+    /// Starts a registrar; `defines` are `NAME=VALUE` pairs for the config (`MIN_EXPIRES=2`, …).
+    init(defines: [String] = []) throws {
+        port = UInt16.random(in: 20_000...40_000)
+        directory = FileManager.default.temporaryDirectory.appending(path: "sip-registrar-\(UUID().uuidString)").path
+        try Self.run(["start", String(port), directory] + defines.flatMap { ["-A", $0] })
+    }
+
+    func stop() {
+        _ = try? Self.run(["stop", directory])
+    }
+
+    /// Kamailio's own view of its bindings (`kamcmd ul.dump`).
+    func bindings() throws -> String {
+        try Self.run(["dump", directory])
+    }
+
+    /// Runs the script with `posix_spawn`, an empty signal mask and default signal handling (a
+    /// test runner's blocked signals would otherwise reach the registrar, which then ignores
+    /// SIGTERM), its output going to a file (the registrar it starts outlives it, so a pipe would
+    /// never end), and waits for it with `waitpid`.
+    @discardableResult
+    private static func run(_ arguments: [String]) throws -> String {
+        let log = FileManager.default.temporaryDirectory.appending(path: "registrar-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        var all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = (["/bin/bash", script] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ)
+        guard spawned == 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "posix_spawn: \(spawned)"]) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "registrar.sh \(arguments.first ?? "") failed: \(text)"])
+        }
+        return text
+    }
+}
