@@ -59,10 +59,7 @@ struct LineObjectTests {
         let harness = LineHarness()
         let answer = Self.documentedAnswer.replacingOccurrences(of: "\"voicePortalNumber\": 8001", with: "\"voicePortalNumber\": \"8002\"")
         harness.mobius.script(.post, "\(LineHarness.p1)device", .json(200, answer))
-        let (line, events) = try await harness.addLine()
-        var iterator = events
-        await line.register()
-        #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
+        let (line, _) = try await harness.registeredLine()
         #expect(await line.info.mobius.voicePortalNumber == 8002)
         await harness.shutDown()
     }
