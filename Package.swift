@@ -51,7 +51,7 @@ let package = Package(
             name: "CallingCoreTests",
             dependencies: ["CallingCore", "CallingMobius", "CallingTransport", "CallingTestSupport"]
         ),
-        .testTarget(name: "CallingSIPTests", dependencies: ["CallingSIP", "CallingTransport"]),
+        .testTarget(name: "CallingSIPTests", dependencies: ["CallingSIP", "CallingCore", "CallingTransport", "CallingTestSupport"]),
         .testTarget(
             name: "CallingMobiusTests",
             dependencies: ["CallingMobius", "CallingCore", "CallingTransport", "CallingTestSupport"]

@@ -43,6 +43,11 @@ struct SIPMessage: Equatable, Sendable {
         headers.first { $0.name.caseInsensitiveEquals(name) }?.value
     }
 
+    /// Every header line named `name`, in order, unsplit (a digest challenge holds commas).
+    func fields(_ name: String) -> [String] {
+        headers.filter { $0.name.caseInsensitiveEquals(name) }.map(\.value)
+    }
+
     /// Every value of header `name`, in order, comma-separated lists split (`Contact`, `Via`).
     func values(_ name: String) -> [String] {
         headers.filter { $0.name.caseInsensitiveEquals(name) }.flatMap { Self.splitList($0.value) }

@@ -18,12 +18,24 @@ struct TestRegistrar {
 
     let port: UInt16
     let directory: String
+    private let defines: [String]
 
     /// Starts a registrar; `defines` are `NAME=VALUE` pairs for the config (`MIN_EXPIRES=2`, …).
     init(defines: [String] = []) throws {
         port = UInt16.random(in: 20_000...40_000)
         directory = FileManager.default.temporaryDirectory.appending(path: "sip-registrar-\(UUID().uuidString)").path
+        self.defines = defines
+        try start()
+    }
+
+    /// Starts the registrar again on the same port, with an empty binding table.
+    func start() throws {
         try Self.run(["start", String(port), directory] + defines.flatMap { ["-A", $0] })
+    }
+
+    /// What the registrar logged (one line per REGISTER and per challenge).
+    var log: String {
+        (try? String(contentsOfFile: directory + "/kamailio.log", encoding: .utf8)) ?? ""
     }
 
     func stop() {
@@ -71,5 +83,47 @@ struct TestRegistrar {
             throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "registrar.sh \(arguments.first ?? "") failed: \(text)"])
         }
         return text
+    }
+}
+
+extension TestRegistrar {
+    /// The contacts bound to `user`, from `ul.dump`'s `Address:` lines of that AoR.
+    func contacts(of user: String) throws -> [String] {
+        var contacts: [String] = []
+        var inUser = false
+        for line in try bindings().split(separator: "\n") {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("AoR:") {
+                inUser = text == "AoR: \(user)"
+            } else if inUser, text.hasPrefix("Address:") {
+                contacts.append(text.dropFirst("Address:".count).trimmingCharacters(in: .whitespaces))
+            }
+        }
+        return contacts
+    }
+}
+
+extension TestRegistrar {
+    /// The fields `ul.dump` lists for one bound contact (`Expires`, `Call-ID`, `CSeq`, …).
+    func binding(_ contact: String) throws -> [String: String] {
+        var fields: [String: String] = [:]
+        var inContact = false
+        for line in try bindings().split(separator: "\n") {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            guard let colon = text.firstIndex(of: ":") else { continue }
+            let name = String(text[..<colon])
+            let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if name == "Address" || name == "AoR" {
+                inContact = name == "Address" && value == contact
+            } else if inContact {
+                fields[name] = value
+            }
+        }
+        return fields
+    }
+
+    /// The CSeq of the contact's last REGISTER, as the registrar stored it.
+    func sequence(of contact: String) throws -> Int {
+        try Int(binding(contact)["CSeq"] ?? "") ?? -1
     }
 }

@@ -1,12 +1,15 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// A UDP socket on 127.0.0.1 for talking SIP to the test registrar until `SIPRegistrar` has a
-/// transport of its own: send a datagram, wait (at most 5 s) for one.
-final class UDPClient {
+/// A UDP socket on 127.0.0.1 for talking SIP to the test registrar, or for playing a
+/// registrar: send a datagram, wait (at most 5 s) for one.
+final class UDPClient: @unchecked Sendable {
+    // @unchecked: the only stored properties are constants (the port and the descriptor), and
+    // the kernel serialises what threads do with one socket.
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
@@ -60,6 +63,15 @@ final class UDPClient {
         let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
         guard count >= 0 else { throw Failure(description: "no answer within 5 s: \(String(cString: strerror(errno)))") }
         return Array(buffer.prefix(count))
+    }
+
+    /// ``receive()`` on a thread of its own, so that waiting does not hold a task's thread.
+    func next() async throws -> [UInt8] {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try self.receive() })
+            }
+        }
     }
 
     private static func loopback(port: UInt16) -> sockaddr_in {

@@ -1,0 +1,145 @@
+import CallingCore
+import CallingTransport
+import Dispatch
+
+/// Every request to one registrar: one socket shared by all lines, opened on first use and
+/// again after it fails, and each answer handed to the transaction that waits for it, found by
+/// the branch of its top `Via` (RFC 3261 §17.1.3).
+final class SIPFlow: Sendable {
+    /// Why a transaction ended without a final answer.
+    enum Failure: Error, Sendable, CustomStringConvertible {
+        /// Timer F passed with no final answer.
+        case timedOut(Duration)
+        /// The socket could not be opened, or the registrar refused or closed it.
+        case unreachable(SIPSocket.Failure)
+
+        var description: String {
+            switch self {
+            case .timedOut(let timeout): "no answer within \(timeout)"
+            case .unreachable(let failure): failure.description
+            }
+        }
+    }
+
+    private struct State {
+        var socket: Task<SIPSocket, any Error>?
+        var waiting: [String: CheckedContinuation<SIPMessage, any Error>] = [:]
+    }
+
+    let registrar: SIPAddress
+    let transport: SIPTransport
+    private let timers: SIPTimers
+    private let time: TimeSource
+    private let state = Locked(State())
+
+    init(registrar: SIPAddress, transport: SIPTransport, timers: SIPTimers, time: TimeSource) {
+        self.registrar = registrar
+        self.transport = transport
+        self.timers = timers
+        self.time = time
+    }
+
+    /// The socket, opened if there is none; every caller waiting for it gets the same one.
+    func socket() async throws(Failure) -> SIPSocket {
+        let opening = state.withLock { state in
+            if let socket = state.socket { return socket }
+            let opening = Task { [registrar, transport] in
+                try await withCheckedThrowingContinuation { continuation in
+                    DispatchQueue.global().async {
+                        continuation.resume(with: Result { () throws(SIPSocket.Failure) in
+                            try SIPSocket(host: registrar.host, port: registrar.effectivePort, transport: transport)
+                        })
+                    }
+                }
+            }
+            state.socket = opening
+            return opening
+        }
+        do {
+            let socket = try await opening.value
+            socket.startReading { [weak self] report in self?.handle(report, from: opening) }
+            return socket
+        } catch {
+            forget(opening)
+            throw .unreachable(error as? SIPSocket.Failure ?? SIPSocket.Failure(description: "\(error)"))
+        }
+    }
+
+    /// Sends `request` and waits for its final answer: retransmitted on the timers over UDP,
+    /// given up after Timer F, failed at once when the registrar refuses or closes the socket.
+    /// Provisional (1xx) answers are skipped.
+    func send(_ request: SIPMessage, branch: String) async throws(Failure) -> SIPMessage {
+        let socket = try await socket()
+        let bytes = request.serialized()
+        let timers = timers
+        let time = time
+        do {
+            return try await withThrowingTaskGroup(of: SIPMessage.self) { group in
+                group.addTask { try await self.answer(to: branch, sending: bytes, over: socket) }
+                group.addTask {
+                    let start = time.now()
+                    for offset in timers.retransmissions(over: socket.transport) {
+                        try await time.sleepUntil(start + offset)
+                        try? socket.send(bytes)
+                    }
+                    try await time.sleepUntil(start + timers.timeout)
+                    throw Failure.timedOut(timers.timeout)
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            }
+        } catch let failure as Failure {
+            throw failure
+        } catch let failure as SIPSocket.Failure {
+            throw .unreachable(failure)
+        } catch {
+            throw .unreachable(SIPSocket.Failure(description: "cancelled"))
+        }
+    }
+
+    /// Waits for the final answer on `branch` after sending the request once.
+    private func answer(to branch: String, sending bytes: [UInt8], over socket: SIPSocket) async throws -> SIPMessage {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let cancelled = state.withLock { state in
+                    guard !Task.isCancelled else { return true }
+                    state.waiting[branch] = continuation
+                    return false
+                }
+                guard !cancelled else { return continuation.resume(throwing: CancellationError()) }
+                do {
+                    try socket.send(bytes)
+                } catch {
+                    state.withLock { $0.waiting.removeValue(forKey: branch) }?.resume(throwing: error)
+                }
+            }
+        } onCancel: {
+            state.withLock { $0.waiting.removeValue(forKey: branch) }?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// A report from the socket's reading thread.
+    private func handle(_ report: SIPSocket.Report, from opening: Task<SIPSocket, any Error>) {
+        switch report {
+        case .message(let message):
+            guard let status = message.status, status >= 200, let via = message.values("Via").first,
+                let branch = SIPHeaderValue(via).parameters["branch"]
+            else { return }
+            state.withLock { $0.waiting.removeValue(forKey: branch) }?.resume(returning: message)
+        case .failure(let failure, let final):
+            if final { forget(opening) }
+            let waiting = state.withLock { state in
+                defer { state.waiting = [:] }
+                return state.waiting.values
+            }
+            waiting.forEach { $0.resume(throwing: failure) }
+        }
+    }
+
+    /// Drops `opening` so that the next request opens a new socket.
+    private func forget(_ opening: Task<SIPSocket, any Error>) {
+        state.withLock { state in
+            if state.socket == opening { state.socket = nil }
+        }
+    }
+}

@@ -1,0 +1,254 @@
+import CallingCore
+import CallingSIP
+import CallingTransport
+import Foundation
+import Testing
+
+/// SIP lines through the whole client against a real registrar (Kamailio on 127.0.0.1), judged
+/// by the registrar's own binding table.
+@Suite(
+    "SIP lines against Kamailio", .serialized, .timeLimit(.minutes(2)),
+    .enabled(if: TestRegistrar.available, "Kamailio is not installed (apt-get install kamailio); .ci/run installs it")
+)
+struct KamailioLineTests {
+    static let fast = CallingClient.Configuration(
+        retryPolicy: RetryPolicy(base: .zero, jitter: 0...0, primaryBudget: .seconds(30)), shutdownTimeLimit: .seconds(5)
+    )
+
+    func registrar(_ user: String, at registrar: TestRegistrar, transport: SIPTransport = .udp, password: String? = nil, expires: Int = 3600) -> SIPRegistrar {
+        SIPRegistrar(
+            configuration: .init(
+                addressOfRecord: SIPAddress("sip:\(user)@127.0.0.1:\(registrar.port)")!, password: Secret(password ?? "\(user)-secret"),
+                transport: transport, expires: expires, timers: SIPTimers(t1: .milliseconds(50), t2: .milliseconds(400))
+            )
+        )
+    }
+
+    /// The first event after `connecting` that is not `unregistered` with a retryable reason.
+    func settled(_ events: inout LineEvents.AsyncIterator) async -> LineEvent? {
+        while let event = await events.next() {
+            switch event {
+            case .connecting, .unregistered(.some): continue
+            default: return event
+            }
+        }
+        return nil
+    }
+
+    @Test("a line registers, refreshes before the granted expiry, and deregisters", arguments: SIPTransport.allCases)
+    func registerRefreshDeregister(transport: SIPTransport) async throws {
+        let kamailio = try TestRegistrar(defines: ["MIN_EXPIRES=2", "MAX_EXPIRES=4"])
+        defer { kamailio.stop() }
+        try await withCallingClient(registrar: registrar("alice", at: kamailio, transport: transport), configuration: Self.fast) { client in
+            let line = try await client.addLine()
+            var events = line.events.makeAsyncIterator()
+            await line.register()
+            guard case .registered(let info) = await settled(&events) else {
+                Issue.record("not registered")
+                return
+            }
+            #expect(info.details(as: SIPDetails.self)?.expires == .seconds(4))
+            #expect(info.keepaliveInterval == .seconds(2))
+            let contact = try #require(info.deviceID)
+            #expect(contact.contains(";transport=\(transport)"))
+            #expect(try kamailio.contacts(of: "alice") == [contact])
+            let first = try kamailio.sequence(of: contact)
+            try await Task.sleep(for: .milliseconds(5500))
+            #expect(try kamailio.contacts(of: "alice") == [contact], "the binding outlived its 4 s lifetime")
+            #expect(try kamailio.sequence(of: contact) >= first + 2, "refreshed at least twice in 5.5 s")
+            #expect(await line.status == .active)
+        }
+        #expect(try kamailio.contacts(of: "alice").isEmpty)
+    }
+
+    @Test(
+        "answers each kind of challenge: 401 with qop, 407, 401 without qop, SHA-256",
+        arguments: [("alice", [String]()), ("carol", []), ("dave", []), ("bob", [#"AUTH_ALGO="SHA-256""#])]
+    )
+    func challenges(user: String, defines: [String]) async throws {
+        let kamailio = try TestRegistrar(defines: defines)
+        defer { kamailio.stop() }
+        try await withCallingClient(registrar: registrar(user, at: kamailio), configuration: Self.fast) { client in
+            let line = try await client.addLine()
+            var events = line.events.makeAsyncIterator()
+            await line.register()
+            guard case .registered(let info) = await settled(&events) else {
+                Issue.record("not registered")
+                return
+            }
+            #expect(try kamailio.contacts(of: user) == [info.deviceID])
+        }
+        #expect(try kamailio.contacts(of: user).isEmpty)
+    }
+
+    @Test("a nonce that goes stale between refreshes is answered again without a miss")
+    func staleNonce() async throws {
+        let kamailio = try TestRegistrar(defines: ["MIN_EXPIRES=2", "MAX_EXPIRES=4", "NONCE_EXPIRE=3"])
+        defer { kamailio.stop() }
+        let events = try await withCallingClient(registrar: registrar("alice", at: kamailio), configuration: Self.fast) { client in
+            let line = try await client.addLine()
+            let events = line.events
+            await line.register()
+            try await Task.sleep(for: .milliseconds(7000))
+            #expect(try kamailio.contacts(of: "alice").count == 1)
+            return events
+        }
+        #expect(kamailio.log.contains("auth rc=-4"), "no refresh met a stale nonce")
+        var seen: [LineEvent] = []
+        for await event in events {
+            seen.append(event)
+        }
+        #expect(seen.count == 3 && seen.last == .unregistered(nil), "\(seen)")
+    }
+
+    @Test("423 Interval Too Brief: the line asks again with the registrar's Min-Expires")
+    func intervalTooBrief() async throws {
+        let kamailio = try TestRegistrar(defines: ["MIN_EXPIRES=10"])
+        defer { kamailio.stop() }
+        try await withCallingClient(registrar: registrar("alice", at: kamailio, expires: 5), configuration: Self.fast) { client in
+            let line = try await client.addLine()
+            var events = line.events.makeAsyncIterator()
+            await line.register()
+            guard case .registered(let info) = await settled(&events) else {
+                Issue.record("not registered")
+                return
+            }
+            #expect(info.details(as: SIPDetails.self)?.expires == .seconds(10))
+            #expect(info.keepaliveInterval == .seconds(5))
+            #expect(try kamailio.binding(info.deviceID ?? "")["Expires"].flatMap { Int($0) }.map { (8...10).contains($0) } == true)
+        }
+    }
+
+    @Test("503 with Retry-After: the line waits as asked, then registers with the same Call-ID")
+    func serviceUnavailableThenSuccess() async throws {
+        let kamailio = try TestRegistrar()
+        defer { kamailio.stop() }
+        try await withCallingClient(registrar: registrar("erin", at: kamailio), configuration: Self.fast) { client in
+            let line = try await client.addLine()
+            var events = line.events.makeAsyncIterator()
+            await line.register()
+            let start = ContinuousClock.now
+            #expect(await events.next() == .connecting)
+            guard case .unregistered(let error?) = await events.next() else {
+                Issue.record("the 503 was not reported")
+                return
+            }
+            #expect(error.code == .serviceUnavailable)
+            #expect(error.metadata["sipStatus"] == 503)
+            guard case .registered(let info) = await events.next() else {
+                Issue.record("not registered after the 503")
+                return
+            }
+            #expect(ContinuousClock.now - start >= .seconds(2))
+            #expect(try kamailio.binding(info.deviceID ?? "")["Call-ID"] == error.metadata["callId"]?.description)
+        }
+    }
+
+    @Test("a wrong password is a final error after one fresh challenge, and nothing is bound")
+    func wrongPassword() async throws {
+        let kamailio = try TestRegistrar()
+        defer { kamailio.stop() }
+        try await withCallingClient(registrar: registrar("alice", at: kamailio, password: "not-alices"), configuration: Self.fast) { client in
+            let line = try await client.addLine()
+            var events = line.events.makeAsyncIterator()
+            await line.register()
+            #expect(await events.next() == .connecting)
+            guard case .error(let error) = await events.next() else {
+                Issue.record("no final error")
+                return
+            }
+            #expect(error.code == .tokenError)
+            #expect(error.detail.contains("check the SIP user and password"))
+            #expect(!error.description.contains("not-alices"))
+            #expect(kamailio.log.components(separatedBy: "REGISTER to=").count - 1 == 2, "one unanswered and one answered REGISTER")
+        }
+        #expect(try kamailio.contacts(of: "alice").isEmpty)
+    }
+
+    @Test("authenticating as another user than the address of record is forbidden (403), finally")
+    func otherUserForbidden() async throws {
+        let kamailio = try TestRegistrar()
+        defer { kamailio.stop() }
+        let registrar = SIPRegistrar(
+            configuration: .init(
+                addressOfRecord: SIPAddress("sip:alice@127.0.0.1:\(kamailio.port)")!, password: Secret("bob-secret"), authenticationUser: "bob",
+                timers: SIPTimers(t1: .milliseconds(50))
+            )
+        )
+        try await withCallingClient(registrar: registrar, configuration: Self.fast) { client in
+            let line = try await client.addLine()
+            var events = line.events.makeAsyncIterator()
+            await line.register()
+            #expect(await events.next() == .connecting)
+            guard case .error(let error) = await events.next() else {
+                Issue.record("no final error")
+                return
+            }
+            #expect(error.code == .forbidden)
+            #expect(error.metadata["sipStatus"] == 403)
+        }
+    }
+
+    @Test("the registrar stops: refreshes miss, the line reconnects, and registers again when it is back", arguments: SIPTransport.allCases)
+    func registrarRestart(transport: SIPTransport) async throws {
+        let kamailio = try TestRegistrar(defines: ["MIN_EXPIRES=2", "MAX_EXPIRES=4"])
+        defer { kamailio.stop() }
+        try await withCallingClient(registrar: registrar("alice", at: kamailio, transport: transport), configuration: Self.fast) { client in
+            let line = try await client.addLine()
+            var events = line.events.makeAsyncIterator()
+            await line.register()
+            guard case .registered = await settled(&events) else {
+                Issue.record("not registered")
+                return
+            }
+            kamailio.stop()
+            guard case .reconnecting(let miss) = await events.next() else {
+                Issue.record("no miss reported")
+                return
+            }
+            #expect(miss.detail.contains("could not reach 127.0.0.1:\(kamailio.port) over \(transport)"), "\(miss)")
+            var sawUnregistered = false
+            while let event = await events.next() {
+                if case .unregistered(.some) = event {
+                    sawUnregistered = true
+                    break
+                }
+            }
+            #expect(sawUnregistered)
+            try kamailio.start()
+            guard case .registered(let info) = await settled(&events) else {
+                Issue.record("not registered after the restart")
+                return
+            }
+            #expect(try kamailio.contacts(of: "alice") == [info.deviceID])
+        }
+        #expect(try kamailio.contacts(of: "alice").isEmpty)
+    }
+
+    @Test("100 lines on one client: all bound at the registrar, none after shutdown")
+    func hundredLines() async throws {
+        let kamailio = try TestRegistrar()
+        defer { kamailio.stop() }
+        try await withCallingClient(registrar: registrar("bob", at: kamailio), configuration: Self.fast) { client in
+            let lines = try await withThrowingTaskGroup(of: Line.self) { group in
+                for _ in 0..<100 {
+                    group.addTask {
+                        let line = try await client.addLine()
+                        var events = line.events.makeAsyncIterator()
+                        await line.register()
+                        _ = await settled(&events)
+                        return line
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            var active = 0
+            for line in lines where await line.status == .active {
+                active += 1
+            }
+            #expect(active == 100)
+            #expect(Set(try kamailio.contacts(of: "bob")).count == 100)
+        }
+        #expect(try kamailio.contacts(of: "bob").isEmpty)
+    }
+}
