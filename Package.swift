@@ -28,7 +28,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "CallingCLI",
-            dependencies: ["CallingTransport", "CallingAuth", "CallingCore", "CallingMobius", "CallingLoopback", "CallingEmulator"]
+            dependencies: [
+                "CallingTransport", "CallingAuth", "CallingCore", "CallingMobius", "CallingSIP", "CallingLoopback", "CallingEmulator",
+            ]
         ),
         .executableTarget(
             name: "CallingBenchmarks",
@@ -64,7 +66,7 @@ let package = Package(
             name: "CallingEmulatorTests",
             dependencies: ["CallingEmulator", "CallingAuth", "CallingCore", "CallingMobius", "CallingTransport", "CallingTestSupport"]
         ),
-        .testTarget(name: "CallingCLITests", dependencies: ["CallingCLI", "CallingTransport"]),
+        .testTarget(name: "CallingCLITests", dependencies: ["CallingCLI", "CallingTransport", "CallingTestSupport"]),
     ]
 )
 

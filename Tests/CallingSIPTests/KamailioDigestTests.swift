@@ -1,4 +1,5 @@
 @testable import CallingSIP
+import CallingTestSupport
 import CallingTransport
 import Foundation
 import Testing

@@ -1,5 +1,6 @@
 import CallingCore
 import CallingSIP
+import CallingTestSupport
 import CallingTransport
 import Foundation
 import Testing

@@ -1,6 +1,7 @@
 import CallingAuth
 import CallingCore
 import CallingMobius
+import CallingSIP
 import CallingTransport
 import Foundation
 
@@ -8,9 +9,9 @@ import Foundation
 enum RegisterCommand: CallingCommand {
     static let spec = CommandSpec(
         name: "register",
-        summary: "register lines with Webex Calling and stream their events until Ctrl-C",
-        usage: "register [--lines N] [--state-dir DIR] [--emulator URL] …",
-        options: AuthOptions.specs + [
+        summary: "register lines with Webex Calling (or a SIP registrar) and stream their events until Ctrl-C",
+        usage: "register [--lines N] [--state-dir DIR] [--emulator URL | --sip URI --sip-password-file FILE] …",
+        options: AuthOptions.specs + SIPOptions.specs + [
             OptionSpec("lines", value: "N", "how many lines to register (default: 1)"),
             OptionSpec(
                 "state-dir", value: "DIR", environment: "WEBEX_STATE_DIR",
@@ -23,26 +24,17 @@ enum RegisterCommand: CallingCommand {
             a second Ctrl-C exits at once. When every line has stopped with a final error, the command
             exits 1 with the reason. A failover under way when it stops is resumed by the next run
             (line N keeps its progress under the key line-N in the state directory).
+
+            With --sip, each line is one contact of that SIP user, registered with its registrar
+            (the URI's host and port) using digest authentication; the Webex options do not apply,
+            and failover progress is kept only when --state-dir is given.
             """
     )
 
     static func run(_ arguments: Arguments, environment: [String: String], output: Output) async throws {
         let count = try arguments.integer("lines", default: 1, range: 1...1000)
-        let settings = try AuthSettings(arguments, environment: environment, redirectURI: URL(string: "http://127.0.0.1/callback")!)
-        let transport = URLSessionTransport()
-        let store = settings.tokenStore(transport: transport)
-        do {
-            guard try await store.currentTokens() != nil else {
-                throw CommandFailure(message: "no tokens in \(settings.tokenFile): run `calling login` first")
-            }
-        } catch let error as OAuthError {
-            throw CommandFailure(message: error.message.replacingOccurrences(of: "log in again", with: "run `calling login` again"))
-        }
-        let configuration = settings.emulator.map { MobiusRegistrar.Configuration.emulator(baseURL: $0) } ?? .defaults
-        let registrar = MobiusRegistrar(configuration: configuration, transport: transport, tokenProvider: store)
-        let stateDirectory = arguments.value("state-dir")
-            ?? ((settings.tokenFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("failover")
-        let client = CallingClient(registrar: registrar, failoverProgressStore: FileFailoverProgressStore(directory: stateDirectory))
+        let (registrar, stateDirectory) = try await registrar(arguments, environment: environment)
+        let client = CallingClient(registrar: registrar, failoverProgressStore: stateDirectory.map(FileFailoverProgressStore.init(directory:)))
         let runner = Task { try await client.run() }
         let (happenings, feed) = AsyncStream.makeStream(of: Happening.self)
         let interrupts = Task {
@@ -127,6 +119,27 @@ enum RegisterCommand: CallingCommand {
             throw CommandFailure(message: "every line stopped with a final error (last: \(stoppedReason))")
         }
         output.emit("all lines deregistered", ["event": "stopped"])
+    }
+
+    /// The backend the options choose, and where failover progress is kept.
+    private static func registrar(_ arguments: Arguments, environment: [String: String]) async throws -> (any LineRegistrar, String?) {
+        if let sip = try SIPOptions.configuration(arguments) {
+            return (SIPRegistrar(configuration: sip), arguments.value("state-dir"))
+        }
+        let settings = try AuthSettings(arguments, environment: environment, redirectURI: URL(string: "http://127.0.0.1/callback")!)
+        let transport = URLSessionTransport()
+        let store = settings.tokenStore(transport: transport)
+        do {
+            guard try await store.currentTokens() != nil else {
+                throw CommandFailure(message: "no tokens in \(settings.tokenFile): run `calling login` first")
+            }
+        } catch let error as OAuthError {
+            throw CommandFailure(message: error.message.replacingOccurrences(of: "log in again", with: "run `calling login` again"))
+        }
+        let configuration = settings.emulator.map { MobiusRegistrar.Configuration.emulator(baseURL: $0) } ?? .defaults
+        let stateDirectory = arguments.value("state-dir")
+            ?? ((settings.tokenFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("failover")
+        return (MobiusRegistrar(configuration: configuration, transport: transport, tokenProvider: store), stateDirectory)
     }
 
     /// What the command waits for: a line's event, or Ctrl-C / SIGTERM.

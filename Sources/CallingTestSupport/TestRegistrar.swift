@@ -5,23 +5,25 @@ import Foundation
 
 /// The Kamailio registrar of `Tests/Fixtures/sip`, started for one test on its own port and run
 /// directory, and stopped after it.
-struct TestRegistrar {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appending(path: "../../Fixtures/sip/registrar.sh").standardized.path
+public struct TestRegistrar: Sendable {
+    private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appending(path: "../../Tests/Fixtures/sip/registrar.sh").standardized.path
 
     /// Whether the tests can run: Kamailio is installed, or CI requires it (`CALLING_REQUIRE_KAMAILIO=1`
     /// makes a missing Kamailio a failure instead of a skip).
-    static var available: Bool {
+    public static var available: Bool {
         FileManager.default.isExecutableFile(atPath: "/usr/sbin/kamailio")
             || ProcessInfo.processInfo.environment["CALLING_REQUIRE_KAMAILIO"] == "1"
     }
 
-    let port: UInt16
-    let directory: String
+    /// The UDP and TCP port it listens on, on 127.0.0.1.
+    public let port: UInt16
+    /// Its run directory (control socket, pid file, log).
+    public let directory: String
     private let defines: [String]
 
     /// Starts a registrar; `defines` are `NAME=VALUE` pairs for the config (`MIN_EXPIRES=2`, …).
-    init(defines: [String] = []) throws {
+    public init(defines: [String] = []) throws {
         port = UInt16.random(in: 20_000...40_000)
         directory = FileManager.default.temporaryDirectory.appending(path: "sip-registrar-\(UUID().uuidString)").path
         self.defines = defines
@@ -29,21 +31,22 @@ struct TestRegistrar {
     }
 
     /// Starts the registrar again on the same port, with an empty binding table.
-    func start() throws {
+    public func start() throws {
         try Self.run(["start", String(port), directory] + defines.flatMap { ["-A", $0] })
     }
 
     /// What the registrar logged (one line per REGISTER and per challenge).
-    var log: String {
+    public var log: String {
         (try? String(contentsOfFile: directory + "/kamailio.log", encoding: .utf8)) ?? ""
     }
 
-    func stop() {
+    /// Stops it and waits until it is gone.
+    public func stop() {
         _ = try? Self.run(["stop", directory])
     }
 
     /// Kamailio's own view of its bindings (`kamcmd ul.dump`).
-    func bindings() throws -> String {
+    public func bindings() throws -> String {
         try Self.run(["dump", directory])
     }
 
@@ -88,7 +91,7 @@ struct TestRegistrar {
 
 extension TestRegistrar {
     /// The contacts bound to `user`, from `ul.dump`'s `Address:` lines of that AoR.
-    func contacts(of user: String) throws -> [String] {
+    public func contacts(of user: String) throws -> [String] {
         var contacts: [String] = []
         var inUser = false
         for line in try bindings().split(separator: "\n") {
@@ -105,7 +108,7 @@ extension TestRegistrar {
 
 extension TestRegistrar {
     /// The fields `ul.dump` lists for one bound contact (`Expires`, `Call-ID`, `CSeq`, …).
-    func binding(_ contact: String) throws -> [String: String] {
+    public func binding(_ contact: String) throws -> [String: String] {
         var fields: [String: String] = [:]
         var inContact = false
         for line in try bindings().split(separator: "\n") {
@@ -123,7 +126,7 @@ extension TestRegistrar {
     }
 
     /// The CSeq of the contact's last REGISTER, as the registrar stored it.
-    func sequence(of contact: String) throws -> Int {
+    public func sequence(of contact: String) throws -> Int {
         try Int(binding(contact)["CSeq"] ?? "") ?? -1
     }
 }
