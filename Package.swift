@@ -34,7 +34,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "CallingBenchmarks",
-            dependencies: ["CallingCore", "CallingMobius", "CallingTransport", "CallingEmulator"],
+            dependencies: ["CallingCore", "CallingMobius", "CallingSIP", "CallingTransport", "CallingEmulator", "CallingTestSupport"],
             path: "Benchmarks/CallingBenchmarks"
         ),
         .target(

@@ -1,3 +1,4 @@
+import CallingSIP
 import Foundation
 
 /// `calling-bench`: keepalive scheduling, registration throughput and the fault soak, printed as rows or JSON.
@@ -9,11 +10,13 @@ let usage = """
                 fires, CPU per keepalive, memory per line, lateness p50/p99/p99.9/max, threads.
       compare   --lines N --interval-ms I --duration-s D [--path scheduler] [--json]
                 production and naive, one after the other, and their ratios.
-      register  --lines N [--devices before|timed] [--json]
+      register  --lines N [--devices before|timed] [--backend mobius|sip] [--transport udp|tcp] [--json]
                 N lines registered and deregistered through the full client against the
                 in-memory emulator: lines per second and peak memory. Their devices are
                 created at the device manager before the clock starts (as a server that
                 keeps its devices has them), or with --devices timed inside the measure.
+                --backend sip registers N contacts of one user with the project's Kamailio
+                (started on 127.0.0.1 for the run) over real UDP or TCP.
       soak      [--lines N] [--speed X] [--json]
                 N lines (default 200) against the in-memory emulator on a clock X times
                 faster than real time (default 100), through a sequence of faults, each
@@ -111,8 +114,10 @@ do {
         }
         report(ratios)
     case "register":
+        let backend = choice("backend", default: RegisterBenchmark.Backend.mobius)
         let run = RegisterBenchmark(
-            lines: number("lines", default: 10_000), devices: choice("devices", default: RegisterBenchmark.Devices.before)
+            lines: number("lines", default: backend == .sip ? 200 : 10_000), devices: choice("devices", default: RegisterBenchmark.Devices.before),
+            backend: backend, transport: choice("transport", default: SIPTransport.udp)
         )
         try Output.checkUnused(options)
         report(try await run.run())

@@ -28,10 +28,11 @@ struct SIPMessage: Equatable, Sendable {
         let description: String
     }
 
-    /// The limits: a message (the largest UDP payload), header lines, and one header line.
+    /// The limits: a message (the largest UDP payload) and its header lines. A registrar's 200
+    /// lists every binding of the user, in one `Contact` line or a line each, so neither a line's
+    /// length nor the count is held tighter than the message's length allows.
     static let maximumLength = 65_535
-    static let maximumHeaders = 100
-    static let maximumLineLength = 8192
+    static let maximumHeaders = 1024
 
     var startLine: StartLine
     var headers: [Header]
@@ -78,7 +79,7 @@ struct SIPMessage: Equatable, Sendable {
     ///
     /// - Throws: ``ParseError`` for anything that is not a well-formed SIP message within the
     ///   limits: a bad start line or header, a missing or wrong `Content-Length`, control
-    ///   characters, too many or too long headers, too long a message.
+    ///   characters, too many headers, too long a message.
     static func parse(_ bytes: [UInt8], framing: Framing) throws(ParseError) -> (message: SIPMessage, length: Int)? {
         guard let headerEnd = Self.headerEnd(in: bytes) else {
             if framing == .datagram || bytes.count > maximumLength {
@@ -87,28 +88,30 @@ struct SIPMessage: Equatable, Sendable {
             return nil
         }
         guard headerEnd <= maximumLength else { throw ParseError(description: "the headers are longer than \(maximumLength) bytes") }
-        guard let text = String(validating: bytes[..<headerEnd], as: UTF8.self) else {
+        guard String(validating: bytes[..<headerEnd], as: UTF8.self) != nil else {
             throw ParseError(description: "the headers are not UTF-8")
         }
-        var lines = text.components(separatedBy: "\r\n")
-        let startLine = try Self.startLine(lines.removeFirst())
+        // Lines are found and checked as bytes, and only names and values become strings: a
+        // registrar's answer can hold hundreds of Contact lines.
+        let lines = Self.lines(in: bytes, end: headerEnd)
+        let startLine = try Self.startLine(String(decoding: bytes[lines[0]], as: UTF8.self))
         var headers: [Header] = []
-        for line in lines where !line.isEmpty {
-            guard line.utf8.count <= maximumLineLength else { throw ParseError(description: "a header line is longer than \(maximumLineLength) bytes") }
-            guard !line.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) else {
+        for line in lines.dropFirst() where !line.isEmpty {
+            guard !bytes[line].contains(where: { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }) else {
                 throw ParseError(description: "a header holds a control character")
             }
-            if line.first == " " || line.first == "\t" {
+            if bytes[line.lowerBound] == 0x20 || bytes[line.lowerBound] == 0x09 {
                 guard !headers.isEmpty else { throw ParseError(description: "the headers begin with a continuation line") }
-                headers[headers.count - 1].value += " " + line.trimmingSpaces()
+                headers[headers.count - 1].value += " " + Self.trimmed(bytes, line)
                 continue
             }
-            guard let colon = line.firstIndex(of: ":") else { throw ParseError(description: "a header has no colon") }
-            let name = line[..<colon].trimmingSpaces()
+            guard let colon = bytes[line].firstIndex(of: 0x3A) else { throw ParseError(description: "a header has no colon") }
+            let name = Self.trimmed(bytes, line.lowerBound..<colon)
             guard !name.isEmpty, name.unicodeScalars.allSatisfy(Self.isTokenCharacter) else {
                 throw ParseError(description: "a header name is not a token")
             }
-            headers.append(Header(name: Self.compactForms[name.lowercased()] ?? name, value: line[line.index(after: colon)...].trimmingSpaces()))
+            let expanded = name.utf8.count == 1 ? Self.compactForms[name.lowercased()] : nil
+            headers.append(Header(name: expanded ?? name, value: Self.trimmed(bytes, (colon + 1)..<line.upperBound)))
             guard headers.count <= maximumHeaders else { throw ParseError(description: "more than \(maximumHeaders) headers") }
         }
         let bodyStart = headerEnd + 4
@@ -133,6 +136,34 @@ struct SIPMessage: Equatable, Sendable {
         }
         let message = SIPMessage(startLine: startLine, headers: headers, body: Array(bytes[bodyStart..<(bodyStart + bodyLength)]))
         return (message, bodyStart + bodyLength)
+    }
+
+    /// The ranges of the CRLF-separated lines before `end` (CR or LF alone stay inside a line,
+    /// where the control-character check refuses them).
+    private static func lines(in bytes: [UInt8], end: Int) -> [Range<Int>] {
+        var lines: [Range<Int>] = []
+        var start = 0
+        var index = 0
+        while index + 1 < end {
+            if bytes[index] == 13 && bytes[index + 1] == 10 {
+                lines.append(start..<index)
+                index += 2
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        lines.append(start..<end)
+        return lines
+    }
+
+    /// The bytes in `range` without leading and trailing spaces and tabs, as a string.
+    private static func trimmed(_ bytes: [UInt8], _ range: Range<Int>) -> String {
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        while lower < upper && (bytes[lower] == 0x20 || bytes[lower] == 0x09) { lower += 1 }
+        while upper > lower && (bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09) { upper -= 1 }
+        return String(decoding: bytes[lower..<upper], as: UTF8.self)
     }
 
     private static func headerEnd(in bytes: [UInt8]) -> Int? {
@@ -172,37 +203,46 @@ struct SIPMessage: Equatable, Sendable {
         "k": "Supported", "e": "Content-Encoding", "s": "Subject",
     ]
 
-    /// Splits a comma-separated header list, keeping commas inside quotes and angle brackets.
+    /// Splits a comma-separated header list, keeping commas inside quotes and angle brackets;
+    /// scans bytes, since a registrar's Contact list can be tens of kilobytes.
     private static func splitList(_ value: String) -> [String] {
         var items: [String] = []
-        var current = ""
         var quoted = false
         var bracketed = false
-        for character in value {
-            switch character {
-            case "\"": quoted.toggle()
-            case "<" where !quoted: bracketed = true
-            case ">" where !quoted: bracketed = false
-            case "," where !quoted && !bracketed:
-                items.append(current.trimmingSpaces())
-                current = ""
-                continue
+        let utf8 = value.utf8
+        var start = utf8.startIndex
+        var index = start
+        while index != utf8.endIndex {
+            switch utf8[index] {
+            case UInt8(ascii: "\""): quoted.toggle()
+            case UInt8(ascii: "<") where !quoted: bracketed = true
+            case UInt8(ascii: ">") where !quoted: bracketed = false
+            case UInt8(ascii: ",") where !quoted && !bracketed:
+                items.append(value[start..<index].trimmingSpaces())
+                start = utf8.index(after: index)
             default: break
             }
-            current.append(character)
+            index = utf8.index(after: index)
         }
-        items.append(current.trimmingSpaces())
+        items.append(value[start...].trimmingSpaces())
         return items.filter { !$0.isEmpty }
     }
 }
 
 extension StringProtocol {
+    /// ASCII case-insensitive equality, byte by byte (header names are ASCII tokens).
     fileprivate func caseInsensitiveEquals(_ other: some StringProtocol) -> Bool {
-        lowercased() == other.lowercased()
+        utf8.count == other.utf8.count && zip(utf8, other.utf8).allSatisfy { $0 | 0x20 == $1 | 0x20 && ($0 == $1 || ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A) }
     }
+}
 
+extension Substring {
+    /// Without leading and trailing spaces and tabs.
     fileprivate func trimmingSpaces() -> String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        let bytes = utf8
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
     }
 }
 

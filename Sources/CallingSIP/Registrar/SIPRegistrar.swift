@@ -265,7 +265,7 @@ public struct SIPRegistrar: LineRegistrar {
     /// The lifetime granted to `contact`: its `expires` in the answer's Contact list, else the
     /// answer's `Expires`, else what was asked.
     private static func granted(_ response: SIPMessage, contact: String, requested: Int) -> Int {
-        let ours = response.values("Contact").map(SIPHeaderValue.init).first { $0.address.caseInsensitiveCompare(contact) == .orderedSame }
+        let ours = response.values("Contact").first { $0.hasPrefix("<\(contact)>") }.map(SIPHeaderValue.init)
         return ours?.parameters["expires"].flatMap { Int($0) } ?? response["Expires"].flatMap { Int($0) } ?? requested
     }
 

@@ -61,6 +61,10 @@ final class SIPSocket: Sendable {
             closeDescriptor(descriptor)
             throw failure
         }
+        // Every line of the registrar shares this socket, and a registrar's answers to many lines
+        // can arrive at once: room for a burst (capped by the system's limit).
+        var buffer: Int32 = 1 << 20
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &buffer, socklen_t(MemoryLayout<Int32>.size))
         #if canImport(Darwin)
         var on: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
