@@ -14,8 +14,8 @@
 /// | slow down | `.retryable(retryAfter:)` | `.retryable(retryAfter:)` (keepalives pause) |
 /// | server error, network failure | `.retryable` | `.retryable` (a miss) |
 ///
-/// `MobiusRegistrar` (in CallingMobius) is the built-in one: Webex Calling over HTTPS. The protocol holds no
-/// HTTP, so a registrar for a standard SIP server fits the same shape.
+/// Two are built in: `MobiusRegistrar` (CallingMobius), Webex Calling over HTTPS, and
+/// `SIPRegistrar` (CallingSIP), any standard SIP registrar over UDP or TCP.
 ///
 /// ## Implement a custom registrar
 /// ```swift
