@@ -1,5 +1,7 @@
+import CallingCore
 import CallingSIP
 import CallingTransport
+import Foundation
 import Testing
 
 @Suite("SIP addresses and configuration")
@@ -39,5 +41,40 @@ struct SIPAddressTests {
             #expect(!text.contains("alice-secret"))
             #expect(text.contains("alice"))
         }
+    }
+}
+
+@Suite("SIP registrar configuration")
+struct SIPConfigurationTests {
+    @Test(
+        "a configuration that cannot register is refused before anything is sent",
+        arguments: [("sip:127.0.0.1:1", 3600, 2, "names no user"), ("sip:alice@127.0.0.1:1", 0, 2, "must be at least 1"), ("sip:alice@127.0.0.1:1", 60, 0, "must be at least 1")]
+    )
+    func invalid(address: String, expires: Int, misses: Int, message: String) async {
+        let registrar = SIPRegistrar(
+            configuration: .init(addressOfRecord: SIPAddress(address)!, password: Secret("x"), expires: expires, keepaliveMissLimit: misses)
+        )
+        await #expect {
+            try await registrar.discoverServers()
+        } throws: { error in
+            guard let error = error as? CallingError else { return false }
+            return error.code == .invalidConfiguration && error.message.contains(message)
+        }
+    }
+
+    @Test("the servers are the configured registrars, else the address of record's host and port")
+    func servers() async throws {
+        let plain = SIPRegistrar(configuration: .init(addressOfRecord: SIPAddress("sip:alice@pbx.example.com:5070")!, password: Secret("x")))
+        #expect(try await plain.discoverServers() == RegistrarServers(primaries: [RegistrarServer(url: URL(string: "sip:pbx.example.com:5070")!)], backups: []))
+        let configured = SIPRegistrar(
+            configuration: .init(
+                addressOfRecord: SIPAddress("sip:alice@example.com")!, password: Secret("x"), registrars: [SIPAddress("sip:a.example.com")!],
+                backupRegistrars: [SIPAddress("sip:b.example.com:5080")!]
+            )
+        )
+        #expect(
+            try await configured.discoverServers()
+                == RegistrarServers(primaries: [RegistrarServer(url: URL(string: "sip:a.example.com")!)], backups: [RegistrarServer(url: URL(string: "sip:b.example.com:5080")!)])
+        )
     }
 }

@@ -60,7 +60,21 @@ public struct SIPRegistrar: LineRegistrar {
     public var keepaliveMissLimit: Int { configuration.keepaliveMissLimit }
 
     /// The configured registrars, or the address of record's domain.
+    ///
+    /// - Throws: ``CallingError`` with code ``CallingError/Code/invalidConfiguration`` for an
+    ///   address of record without a user, an `expires` below one second (zero would remove
+    ///   the binding) or a miss limit below one, before anything is sent.
     public func discoverServers() async throws -> RegistrarServers {
+        let aor = configuration.addressOfRecord
+        guard !aor.user.isEmpty else {
+            throw CallingError(code: .invalidConfiguration, message: "the address of record \(aor) names no user; use sip:user@host")
+        }
+        guard configuration.expires >= 1, configuration.keepaliveMissLimit >= 1 else {
+            throw CallingError(
+                code: .invalidConfiguration,
+                message: "expires (\(configuration.expires) s) and keepaliveMissLimit (\(configuration.keepaliveMissLimit)) must be at least 1"
+            )
+        }
         let primaries = configuration.registrars.isEmpty ? [configuration.addressOfRecord.domain] : configuration.registrars
         return RegistrarServers(primaries: primaries.map(Self.server), backups: configuration.backupRegistrars.map(Self.server))
     }
