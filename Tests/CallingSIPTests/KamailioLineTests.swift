@@ -36,18 +36,36 @@ struct KamailioLineTests {
         return nil
     }
 
+    struct NotRegistered: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Adds a line and registers it; returns it with its info, and its events from there on.
+    func registeredLine(_ client: CallingClient) async throws -> (line: Line, info: LineInfo, events: LineEvents.AsyncIterator) {
+        let line = try await client.addLine()
+        var events = line.events.makeAsyncIterator()
+        await line.register()
+        let event = await settled(&events)
+        guard case .registered(let info) = event else { throw NotRegistered(description: "the line did not register: \(String(describing: event))") }
+        return (line, info, events)
+    }
+
+    /// Adds a line, registers it, and returns its final error.
+    func finalError(_ client: CallingClient) async throws -> LineError {
+        let line = try await client.addLine()
+        var events = line.events.makeAsyncIterator()
+        await line.register()
+        let event = await settled(&events)
+        guard case .error(let error) = event else { throw NotRegistered(description: "no final error: \(String(describing: event))") }
+        return error
+    }
+
     @Test("a line registers, refreshes before the granted expiry, and deregisters", arguments: SIPTransport.allCases)
     func registerRefreshDeregister(transport: SIPTransport) async throws {
         let kamailio = try TestRegistrar(defines: ["MIN_EXPIRES=2", "MAX_EXPIRES=4"])
         defer { kamailio.stop() }
         try await withCallingClient(registrar: registrar("alice", at: kamailio, transport: transport), configuration: Self.fast) { client in
-            let line = try await client.addLine()
-            var events = line.events.makeAsyncIterator()
-            await line.register()
-            guard case .registered(let info) = await settled(&events) else {
-                Issue.record("not registered")
-                return
-            }
+            let (line, info, _) = try await registeredLine(client)
             #expect(info.details(as: SIPDetails.self)?.expires == .seconds(4))
             #expect(info.keepaliveInterval == .seconds(2))
             let contact = try #require(info.deviceID)
@@ -70,13 +88,7 @@ struct KamailioLineTests {
         let kamailio = try TestRegistrar(defines: defines)
         defer { kamailio.stop() }
         try await withCallingClient(registrar: registrar(user, at: kamailio), configuration: Self.fast) { client in
-            let line = try await client.addLine()
-            var events = line.events.makeAsyncIterator()
-            await line.register()
-            guard case .registered(let info) = await settled(&events) else {
-                Issue.record("not registered")
-                return
-            }
+            let (_, info, _) = try await registeredLine(client)
             #expect(try kamailio.contacts(of: user) == [info.deviceID])
         }
         #expect(try kamailio.contacts(of: user).isEmpty)
@@ -107,13 +119,7 @@ struct KamailioLineTests {
         let kamailio = try TestRegistrar(defines: ["MIN_EXPIRES=10"])
         defer { kamailio.stop() }
         try await withCallingClient(registrar: registrar("alice", at: kamailio, expires: 5), configuration: Self.fast) { client in
-            let line = try await client.addLine()
-            var events = line.events.makeAsyncIterator()
-            await line.register()
-            guard case .registered(let info) = await settled(&events) else {
-                Issue.record("not registered")
-                return
-            }
+            let (_, info, _) = try await registeredLine(client)
             #expect(info.details(as: SIPDetails.self)?.expires == .seconds(10))
             #expect(info.keepaliveInterval == .seconds(5))
             #expect(try kamailio.binding(info.deviceID ?? "")["Expires"].flatMap { Int($0) }.map { (8...10).contains($0) } == true)
@@ -150,14 +156,7 @@ struct KamailioLineTests {
         let kamailio = try TestRegistrar()
         defer { kamailio.stop() }
         try await withCallingClient(registrar: registrar("alice", at: kamailio, password: "not-alices"), configuration: Self.fast) { client in
-            let line = try await client.addLine()
-            var events = line.events.makeAsyncIterator()
-            await line.register()
-            #expect(await events.next() == .connecting)
-            guard case .error(let error) = await events.next() else {
-                Issue.record("no final error")
-                return
-            }
+            let error = try await finalError(client)
             #expect(error.code == .tokenError)
             #expect(error.detail.contains("check the SIP user and password"))
             #expect(!error.description.contains("not-alices"))
@@ -177,14 +176,7 @@ struct KamailioLineTests {
             )
         )
         try await withCallingClient(registrar: registrar, configuration: Self.fast) { client in
-            let line = try await client.addLine()
-            var events = line.events.makeAsyncIterator()
-            await line.register()
-            #expect(await events.next() == .connecting)
-            guard case .error(let error) = await events.next() else {
-                Issue.record("no final error")
-                return
-            }
+            let error = try await finalError(client)
             #expect(error.code == .forbidden)
             #expect(error.metadata["sipStatus"] == 403)
         }
@@ -195,13 +187,7 @@ struct KamailioLineTests {
         let kamailio = try TestRegistrar(defines: ["MIN_EXPIRES=2", "MAX_EXPIRES=4"])
         defer { kamailio.stop() }
         try await withCallingClient(registrar: registrar("alice", at: kamailio, transport: transport), configuration: Self.fast) { client in
-            let line = try await client.addLine()
-            var events = line.events.makeAsyncIterator()
-            await line.register()
-            guard case .registered = await settled(&events) else {
-                Issue.record("not registered")
-                return
-            }
+            var (_, _, events) = try await registeredLine(client)
             kamailio.stop()
             guard case .reconnecting(let miss) = await events.next() else {
                 Issue.record("no miss reported")
