@@ -69,6 +69,8 @@ public final class LoopbackHTTPServer: Sendable {
     private struct State {
         var stopped = false
         var connections: Set<Int32> = []
+        /// Connections with a request being answered: from its arrival until its answer is sent.
+        var answering: Set<Int32> = []
     }
 
     /// The port the server listens on.
@@ -126,6 +128,17 @@ public final class LoopbackHTTPServer: Sendable {
         }
     }
 
+    /// Waits (at most `limit`) until every request already being answered has had its answer
+    /// sent, then stops as ``stop()`` does: a login page reaches the browser before the process
+    /// that served it exits.
+    public func stop(draining limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while state.withLock({ !$0.answering.isEmpty }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        stop()
+    }
+
     private func acceptConnections() {
         while let connection = Socket.acceptConnection(listener) {
             let admitted = state.withLock { state -> Bool? in
@@ -166,12 +179,15 @@ public final class LoopbackHTTPServer: Sendable {
             switch HTTPRequestParser.parse(buffer[...], limits: limits) {
             case .request(let parsed, let consumed):
                 buffer.removeFirst(consumed)
-                let keepAlive = parsed.keepAlive && !state.withLock(\.stopped)
+                state.withLock { _ = $0.answering.insert(connection) }
                 let response = respond(to: parsed)
+                let keepAlive = parsed.keepAlive && !state.withLock(\.stopped)
                 let bytes = HTTPResponseEncoder.encode(
                     response, keepAlive: keepAlive, includeBody: parsed.method != "HEAD"
                 )
-                guard Socket.sendAll(connection, bytes), keepAlive else {
+                let sent = Socket.sendAll(connection, bytes)
+                state.withLock { _ = $0.answering.remove(connection) }
+                guard sent, keepAlive else {
                     return
                 }
                 waitingSince = clock.now

@@ -68,7 +68,7 @@ struct AuthorizationRequestTests {
     @Test("a wrong or missing state is refused before anything else")
     func stateMismatch() {
         let request = client.makeAuthorizationRequest()
-        for query in ["code=abc&state=forged", "code=abc", "error=access_denied&state=forged"] {
+        for query in ["code=abc&state=forged", "code=abc", "error=access_denied&state=forged", "error=access_denied", "error=x&error_description=%3Cscript%3E"] {
             let error = #expect(throws: OAuthError.self) { try request.authorizationCode(fromRedirect: redirect(query)) }
             #expect(error?.code == .stateMismatch, "\(query)")
         }

@@ -40,7 +40,8 @@ public struct AuthorizationRequest: Sendable, CustomStringConvertible {
     /// The authorization code from the URL the browser was redirected to.
     ///
     /// The redirect must arrive at the redirect URI's path and carry this request's `state`;
-    /// only then is its `code` (or `error`) looked at.
+    /// only then is its `code` (or `error`) looked at, so a forged or stale redirect, an error
+    /// one included, never ends the login.
     ///
     /// - Parameter redirect: The full URL of the redirect, with its query.
     /// - Throws: ``OAuthError`` with code ``OAuthError/Code/redirectMismatch``,
@@ -57,18 +58,18 @@ public struct AuthorizationRequest: Sendable, CustomStringConvertible {
         }
         let query = URLComponents(url: redirect, resolvingAgainstBaseURL: false)?.percentEncodedQuery ?? ""
         let fields = Dictionary(FormEncoding.decode(query), uniquingKeysWith: { first, _ in first })
-        if let error = fields["error"], fields["state"] == nil || fields["state"] == state {
+        guard fields["state"] == state else {
+            throw OAuthError(
+                code: .stateMismatch,
+                message: "the redirect's state does not match this login (it may be forged or from an older attempt); start the login again"
+            )
+        }
+        if let error = fields["error"] {
             let detail = fields["error_description"].map { ": \($0)" } ?? ""
             throw OAuthError(
                 code: .oauth(error),
                 message: "the authorization server refused the login (\(error)\(detail)); check the client id, redirect URI and scopes, then log in again",
                 oauthError: error
-            )
-        }
-        guard fields["state"] == state else {
-            throw OAuthError(
-                code: .stateMismatch,
-                message: "the redirect's state does not match this login (it may be forged or from an older attempt); start the login again"
             )
         }
         guard let code = fields["code"], !code.isEmpty else {

@@ -47,14 +47,23 @@ enum LoginCommand: CallingCommand {
         if !arguments.has("no-browser") {
             openBrowser(request.url)
         }
-        let code = try await redirects.code(within: .seconds(timeout))
-        let tokens: TokenResponse
+        let saved: TokenSet
         do {
-            tokens = try await oauth.exchange(code: code, for: request)
+            let code = try await redirects.code(within: .seconds(timeout))
+            let tokens: TokenResponse
+            do {
+                tokens = try await oauth.exchange(code: code, for: request)
+            } catch {
+                throw CommandFailure(message: "the code exchange failed: \(error)")
+            }
+            saved = try await settings.tokenStore(transport: transport).login(with: tokens)
+            await redirects.conclude(.loggedIn)
         } catch {
-            throw CommandFailure(message: "the code exchange failed: \(error)")
+            await redirects.conclude(.failed((error as? CommandFailure)?.message ?? "\(error)"))
+            await listener.stop(draining: .seconds(2))
+            throw error
         }
-        let saved = try await settings.tokenStore(transport: transport).login(with: tokens)
+        await listener.stop(draining: .seconds(2))
         output.emit(
             "logged in; tokens saved to \(settings.tokenFile) (access token valid until \(saved.accessTokenExpiresAt))",
             ["event": "logged-in", "tokenFile": settings.tokenFile, "accessTokenExpiresAt": "\(saved.accessTokenExpiresAt)"]
@@ -75,34 +84,67 @@ enum LoginCommand: CallingCommand {
     }
 }
 
-/// Receives the browser's redirect on the loopback server and hands the checked code to the command.
+/// Receives the browser's redirect on the loopback server, hands the checked code to the
+/// command, and answers the browser with the login's real outcome once the command knows it.
 actor RedirectInbox {
+    /// What the browser is told at the end.
+    enum Verdict: Sendable {
+        case loggedIn
+        case failed(String)
+    }
+
     private var request: AuthorizationRequest?
     private var result: Result<Secret, any Error>?
     private var waiter: CheckedContinuation<Result<Secret, any Error>, Never>?
+    private var verdict: Verdict?
+    private var verdictWaiters: [CheckedContinuation<Verdict, Never>] = []
 
     func expect(_ request: AuthorizationRequest) {
         self.request = request
     }
 
-    /// Answers the browser; the first redirect to the callback path decides the outcome.
-    func receive(_ url: URL) -> HTTPResponse {
+    /// Answers the browser. A redirect with this login's state decides the outcome (a code, or
+    /// the server's error); one without it is refused and the login goes on waiting. For a code,
+    /// the page waits for ``conclude(_:)``: the exchange may still fail.
+    func receive(_ url: URL) async -> HTTPResponse {
         guard let request, result == nil else {
             return HTTPResponse(status: 404, body: Data("Nothing to see here.\n".utf8))
         }
         let outcome = Result { try request.authorizationCode(fromRedirect: url) }
-        if case .failure(let error as OAuthError) = outcome, error.code == .redirectMismatch {
-            return HTTPResponse(status: 404, body: Data("Not the login callback.\n".utf8))
+        if case .failure(let error as OAuthError) = outcome {
+            switch error.code {
+            case .redirectMismatch:
+                return HTTPResponse(status: 404, body: Data("Not the login callback.\n".utf8))
+            case .stateMismatch:
+                return Self.page(400, "This redirect does not belong to the login in progress, so it was ignored. Use the URL printed in the terminal.")
+            default:
+                break
+            }
         }
         result = outcome
         waiter?.resume(returning: outcome)
         waiter = nil
         switch outcome {
         case .success:
-            return page(200, "Logged in. You can close this window and return to the terminal.")
+            switch await concluded() {
+            case .loggedIn: return Self.page(200, "Logged in. You can close this window and return to the terminal.")
+            case .failed(let reason): return Self.page(502, "The login failed: \(reason). Return to the terminal.")
+            }
         case .failure(let error):
-            return page(400, "The login failed: \(error). Return to the terminal.")
+            return Self.page(400, "The login failed: \((error as? OAuthError)?.message ?? "\(error)"). Return to the terminal.")
         }
+    }
+
+    /// Tells the browser how the login ended, once the code has been exchanged (or not).
+    func conclude(_ verdict: Verdict) {
+        self.verdict = verdict
+        verdictWaiters.forEach { $0.resume(returning: verdict) }
+        verdictWaiters = []
+    }
+
+    private func concluded() async -> Verdict {
+        if let verdict { return verdict }
+        return await withCheckedContinuation { verdictWaiters.append($0) }
     }
 
     /// The code, or the redirect's error, or a timeout failure.
@@ -139,10 +181,27 @@ actor RedirectInbox {
         waiter = nil
     }
 
-    private func page(_ status: Int, _ text: String) -> HTTPResponse {
+    /// A small HTML page; `text` may quote the network, so every character HTML gives a
+    /// meaning to is escaped.
+    static func page(_ status: Int, _ text: String) -> HTTPResponse {
         HTTPResponse(
-            status: status, headers: ["Content-Type": "text/html; charset=utf-8"],
-            body: Data("<!doctype html><title>swift-calling</title><p>\(text)</p>\n".utf8)
+            status: status, headers: ["Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "default-src 'none'"],
+            body: Data("<!doctype html><title>swift-calling</title><p>\(escapingHTML(text))</p>\n".utf8)
         )
+    }
+
+    static func escapingHTML(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
     }
 }

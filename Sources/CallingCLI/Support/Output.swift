@@ -3,7 +3,9 @@ import Foundation
 /// What a command prints: text lines, or one JSON object per line with `--json`.
 ///
 /// Nothing here is coloured, so `NO_COLOR` is respected by construction, and there is no spinner.
-/// Callers never pass secrets: tokens, codes and secrets stay out of every line.
+/// Callers never pass secrets: tokens, codes and secrets stay out of every line. Text lines may
+/// quote the network or the command line, so their control characters are shown escaped
+/// (``printable(_:)``) rather than sent to the terminal; JSON escapes them itself.
 struct Output: Sendable {
     let json: Bool
 
@@ -20,11 +22,31 @@ struct Output: Sendable {
 
     /// Prints to standard output and flushes, so scripts reading a pipe see each line at once.
     static func write(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        FileHandle.standardOutput.write(Data((printable(line) + "\n").utf8))
     }
 
     /// Prints to standard error.
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((printable(line) + "\n").utf8))
+    }
+
+    /// `text` with every control character but newline and tab (C0, DEL, C1: escape sequences,
+    /// carriage returns, bells) written as `\u{1B}`, so that no text can move the cursor, clear
+    /// the screen or overwrite a line.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                result.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
     }
 }
