@@ -33,7 +33,47 @@ struct FileTokenPersistenceTests {
         #expect(try await persistence.load() == tokens)
         #expect(try permissions(path) == 0o600)
         #expect(try permissions("\(directory)/nested") == 0o700)
+        #expect(try permissions(directory) == 0o700, "every missing directory, not only the last, is private")
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(directory)/nested") == ["tokens.json"])
+        #expect(persistence.warnings().isEmpty)
+    }
+
+    @Test("a save removes temporary files a killed save left (over a minute old), not one being written now")
+    func staleTemporaries() async throws {
+        defer { removeDirectory() }
+        let path = "\(directory)/tokens.json"
+        let persistence = FileTokenPersistence(path: path)
+        try await persistence.save(tokens)
+        let stale = "\(directory)/.tokens.json.\(UUID().uuidString).tmp"
+        let fresh = "\(directory)/.tokens.json.\(UUID().uuidString).tmp"
+        let unrelated = "\(directory)/.other.json.\(UUID().uuidString).tmp"
+        for file in [stale, fresh, unrelated] {
+            #expect(FileManager.default.createFile(atPath: file, contents: Data("RT-leftover".utf8)))
+        }
+        try FileManager.default.setAttributes([.modificationDate: Date() - 120], ofItemAtPath: stale)
+        try FileManager.default.setAttributes([.modificationDate: Date() - 120], ofItemAtPath: unrelated)
+        try await persistence.save(tokens)
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: fresh))
+        #expect(FileManager.default.fileExists(atPath: unrelated))
+    }
+
+    @Test("warns about a file other users can read, one another user owns, and a symlink")
+    func warnings() async throws {
+        defer { removeDirectory() }
+        let path = "\(directory)/tokens.json"
+        let persistence = FileTokenPersistence(path: path)
+        try await persistence.save(tokens)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        #expect(persistence.warnings() == ["the token file \(path) can be read by other users (mode 644): run chmod 600 \(path)"])
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        if getuid() == 0 {
+            #expect(chown(path, 1, 1) == 0)
+            #expect(persistence.warnings() == ["the token file \(path) belongs to another user (uid 1): use a token file of your own"])
+        }
+        let link = "\(directory)/link.json"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
+        #expect(FileTokenPersistence(path: link).warnings().first?.contains("is a symlink to \(path)") == true)
     }
 
     @Test("replacing a file that was readable by others leaves it 0600")

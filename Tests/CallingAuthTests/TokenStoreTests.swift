@@ -151,14 +151,31 @@ struct TokenStoreTests {
         #expect(persistence.stored?.refreshToken == Secret("RT-new"))
     }
 
-    @Test("before declaring the login gone it adopts tokens another process refreshed")
-    func rereadsPersistedTokens() async throws {
+    @Test("before refreshing it takes newer tokens another process saved, without a refresh of its own")
+    func adoptsNewerSavedTokens() async throws {
         let persistence = InMemoryTokenPersistence(tokens())
         let (client, transport) = client(Self.issuing([(400, #"{"error":"invalid_grant"}"#)]))
         let store = TokenStore(client: client, persistence: persistence, now: clock.wallClock)
         #expect(try await store.accessToken() == Secret("AT-0"))
         clock.advance(by: .seconds(3600))
         persistence.stored = tokens(access: "AT-other", refresh: "RT-other")
+        #expect(try await store.accessToken() == Secret("AT-other"))
+        #expect(refreshTokensSent(transport).isEmpty)
+    }
+
+    @Test("before declaring the login gone it adopts tokens another process refreshed meanwhile")
+    func rereadsPersistedTokens() async throws {
+        let persistence = InMemoryTokenPersistence(tokens())
+        let clock = clock
+        let (client, transport) = client { _ in
+            persistence.stored = TokenSet(
+                response: TokenResponse(accessToken: Secret("AT-other"), expiresIn: 3600, refreshToken: Secret("RT-other")), receivedAt: clock.date
+            )
+            return .json(400, #"{"error":"invalid_grant"}"#)
+        }
+        let store = TokenStore(client: client, persistence: persistence, now: clock.wallClock)
+        #expect(try await store.accessToken() == Secret("AT-0"))
+        clock.advance(by: .seconds(3600))
         #expect(try await store.accessToken() == Secret("AT-other"))
         #expect(refreshTokensSent(transport) == ["RT-0"])
     }

@@ -190,4 +190,16 @@ struct CommandFlowTests {
         second.interrupt()
         #expect(await second.exitStatus() == 0, "\(second.error)")
     }
+
+    @Test("8 processes refreshing one token file at once against a rotating server take turns: all succeed, and the saved refresh token is the live one")
+    func concurrentRefreshes() async throws {
+        let session = try await LoggedIn(emulator: ["--rotate-refresh-tokens"])
+        defer { session.stop() }
+        let refreshes = try (0..<8).map { _ in try CallingProcess(["token", "refresh"] + session.shared) }
+        for refresh in refreshes {
+            #expect(await refresh.exitStatus() == 0, "\(refresh.error)")
+        }
+        let after = try await CallingProcess.run(["token", "refresh"] + session.shared)
+        #expect(after.status == 0, "the saved refresh token is the live one: \(after.error)")
+    }
 }

@@ -69,6 +69,15 @@ struct CommandLineUsageTests {
         #expect(FileManager.default.contents(atPath: path) == Data("{ not json".utf8))
     }
 
+    @Test("a token file other users can read gets a warning with the fix")
+    func readableTokenFile() async throws {
+        let path = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString).json").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("{}".utf8), attributes: [.posixPermissions: 0o644]))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try await CallingProcess.run(["token", "status", "--token-file", path])
+        #expect(result.error.contains("warning: the token file \(path) can be read by other users (mode 644): run chmod 600 \(path)"))
+    }
+
     @Test("no tokens yet: token status says to log in")
     func noTokens() async throws {
         let result = try await CallingProcess.run(["token", "status", "--token-file", "/nonexistent/tokens.json"])

@@ -1,6 +1,12 @@
 import CallingTransport
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Tokens in a JSON file that only the user can read.
 ///
 /// Writes go to a new file created with mode 0600 in the same directory, are flushed to disk,
@@ -41,6 +47,39 @@ public struct FileTokenPersistence: TokenPersistence {
                 code: .tokenStorage,
                 message: "the token file \(path) is not valid token JSON: log in again to replace it"
             )
+        }
+    }
+
+    /// What is wrong with where the file is, for the app to show the user: a file other users
+    /// can read or that another user owns, or a symlink (a save replaces the link with a file
+    /// of its own rather than follow it elsewhere). Empty when all is well or there is no file.
+    public func warnings() -> [String] {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return [] }
+        if info.st_mode & S_IFMT == S_IFLNK {
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
+            return ["the token file \(path) is a symlink to \(target): saving replaces the link with a file; point the token file at the real one"]
+        }
+        var warnings: [String] = []
+        if info.st_mode & 0o077 != 0 {
+            warnings.append("the token file \(path) can be read by other users (mode \(String(info.st_mode & 0o777, radix: 8))): run chmod 600 \(path)")
+        }
+        if info.st_uid != getuid() {
+            warnings.append("the token file \(path) belongs to another user (uid \(info.st_uid)): use a token file of your own")
+        }
+        return warnings
+    }
+
+    /// Runs `body` holding an advisory lock (`flock`) on `<path>.lock`, so processes sharing
+    /// the file refresh one at a time.
+    ///
+    /// - Throws: ``OAuthError`` with code ``OAuthError/Code/tokenStorage`` when the lock cannot
+    ///   be taken within 30 s; otherwise what `body` throws.
+    public func withExclusiveAccess<Result: Sendable>(_ body: @Sendable () async throws -> Result) async throws -> Result {
+        do {
+            return try await FileLock.withLock(path + ".lock", body)
+        } catch let error as FileError {
+            throw OAuthError(code: .tokenStorage, message: "cannot lock the token file \(path): \(error)", underlying: error)
         }
     }
 

@@ -14,4 +14,18 @@ public protocol TokenPersistence: Sendable {
     ///
     /// - Throws: An error that says where the tokens are and why they cannot be written.
     func save(_ tokens: TokenSet) async throws
+
+    /// Runs `body` while no other process sharing these tokens runs its own, so that one of
+    /// them refreshes and the others read what it saved (with a server that rotates refresh
+    /// tokens, a second refresh with the old token would fail).
+    ///
+    /// The default runs `body` at once: right for storage only one process uses.
+    func withExclusiveAccess<Result: Sendable>(_ body: @Sendable () async throws -> Result) async throws -> Result
+}
+
+extension TokenPersistence {
+    /// Runs `body` at once.
+    public func withExclusiveAccess<Result: Sendable>(_ body: @Sendable () async throws -> Result) async throws -> Result {
+        try await body()
+    }
 }

@@ -189,9 +189,24 @@ public actor TokenStore: AccessTokenProvider {
         return try await task.value
     }
 
+    /// Refreshes holding the persistence's exclusive access: another process may have refreshed
+    /// while this one waited, and then its saved tokens are taken instead of refreshing again
+    /// (with a rotating server, this process's refresh token is already dead).
     private func performRefresh() async throws -> TokenSet {
-        guard let current = tokens, !loginRequired else {
+        try await persistence.withExclusiveAccess { try await self.refreshExclusively() }
+    }
+
+    private func refreshExclusively() async throws -> TokenSet {
+        guard var current = tokens, !loginRequired else {
             throw Self.loginRequiredError("there are no tokens yet")
+        }
+        if !unsaved, let stored = try? await persistence.load(), stored != current, stored.receivedAt >= current.receivedAt,
+            stored.refreshToken != nil
+        {
+            tokens = stored
+            unsaved = false
+            guard isDue(stored) else { return stored }
+            current = stored
         }
         guard let refreshToken = current.refreshToken,
             current.refreshTokenExpiresAt.map({ now() < $0 }) ?? true

@@ -18,7 +18,7 @@ enum TokenCommand: CallingCommand {
         let tokens: TokenSet
         if action == "status" {
             let file = arguments.value("token-file") ?? AuthOptions.defaultTokenFile(environment: environment)
-            guard let stored = try await load(FileTokenPersistence(path: file)) else {
+            guard let stored = try await load(AuthSettings.tokenFile(file)) else {
                 throw CommandFailure(message: "no tokens in \(file): run `calling login` first")
             }
             tokens = stored

@@ -63,9 +63,16 @@ struct AuthSettings {
 
     /// A token store over the token file.
     func tokenStore(transport: any Transport) -> TokenStore {
-        TokenStore(
-            client: OAuthClient(configuration: configuration, transport: transport),
-            persistence: FileTokenPersistence(path: tokenFile)
-        )
+        TokenStore(client: OAuthClient(configuration: configuration, transport: transport), persistence: Self.tokenFile(tokenFile))
+    }
+
+    /// The token file at `path`, after warning on standard error about its permissions, owner
+    /// or a symlink.
+    static func tokenFile(_ path: String) -> FileTokenPersistence {
+        let persistence = FileTokenPersistence(path: path)
+        for warning in persistence.warnings() {
+            Output.error("warning: \(warning)")
+        }
+        return persistence
     }
 }

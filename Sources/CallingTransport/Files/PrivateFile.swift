@@ -12,7 +12,9 @@ import Darwin
 ///
 /// A write goes to a new file created with mode 0600 in the same directory, is flushed to disk,
 /// and is then renamed over the old file, so a crash or a concurrent reader sees either the old
-/// contents or the new, never a mix. A missing directory is created with mode 0700.
+/// contents or the new, never a mix. Missing directories are created with mode 0700, each one of
+/// them. Temporary files of ours that a killed process left behind (they may hold live tokens)
+/// are removed by the next write once they are a minute old.
 package enum PrivateFile {
     /// Replaces the file at `path` with `data`.
     ///
@@ -23,19 +25,49 @@ package enum PrivateFile {
         let temporary = "\(directory.isEmpty ? "." : directory)/.\((path as NSString).lastPathComponent).\(UUID().uuidString).tmp"
         do throws(FileError) {
             if !directory.isEmpty {
-                do {
-                    try FileManager.default.createDirectory(
-                        atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
-                    )
-                } catch {
-                    throw FileError(description: "create directory: \((error as NSError).localizedDescription)")
-                }
+                try makeDirectories(directory)
             }
             try writeNewFile(temporary, data)
             try check(rename(temporary, path), "rename")
         } catch {
             unlink(temporary)
             throw error
+        }
+        removeStaleTemporaries(of: path)
+    }
+
+    /// How old a temporary file must be before a later write takes it for a leftover.
+    static let staleAge: TimeInterval = 60
+
+    /// Creates each missing directory of `directory` with mode 0700 (`mkdir -p`, but private).
+    private static func makeDirectories(_ directory: String) throws(FileError) {
+        var prefix = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
+                throw FileError(description: "create directory \(prefix): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Removes `.<name>.<uuid>.tmp` files beside `path` older than ``staleAge``.
+    private static func removeStaleTemporaries(of path: String) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let folder = directory.isEmpty ? "." : directory
+        let prefix = ".\((path as NSString).lastPathComponent)."
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            let candidate = "\(folder)/\(name)"
+            var info = stat()
+            guard lstat(candidate, &info) == 0 else { continue }
+            #if canImport(Darwin)
+            let modified = info.st_mtimespec.tv_sec
+            #else
+            let modified = info.st_mtim.tv_sec
+            #endif
+            if Date().timeIntervalSince1970 - TimeInterval(modified) > staleAge {
+                unlink(candidate)
+            }
         }
     }
 
