@@ -202,4 +202,25 @@ struct CommandFlowTests {
         let after = try await CallingProcess.run(["token", "refresh"] + session.shared)
         #expect(after.status == 0, "the saved refresh token is the live one: \(after.error)")
     }
+
+    @Test("register --access-token-file: a token the script already has registers lines; a refused one stops them with the reason")
+    func givenAccessToken() async throws {
+        let session = try await LoggedIn()
+        defer { session.stop() }
+        let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: session.tokenFile))) as? [String: Any]
+        let token = try #require(saved?["access_token"] as? String)
+        let file = FileManager.default.temporaryDirectory.appending(path: "access-\(UUID().uuidString)").path
+        try token.write(toFile: file, atomically: true, encoding: .utf8)
+        let register = try CallingProcess(["register", "--emulator", session.base, "--access-token-file", file, "--json"])
+        _ = try await register.line { $0.contains(#""event":"registered""#) }
+        #expect(register.error.contains("it cannot be refreshed"))
+        register.interrupt()
+        #expect(await register.exitStatus() == 0)
+        #expect(try await session.registrations() == 0)
+
+        let refused = try await CallingProcess.run(["register", "--emulator", session.base], environment: ["WEBEX_ACCESS_TOKEN": "not-a-token"])
+        #expect(refused.status == 1)
+        #expect(refused.error.contains("cannot be refreshed"), "\(refused.error)")
+        #expect(!refused.output.contains(token) && !refused.error.contains(token))
+    }
 }

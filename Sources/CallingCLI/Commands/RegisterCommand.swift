@@ -12,6 +12,10 @@ enum RegisterCommand: CallingCommand {
         summary: "register lines with Webex Calling (or a SIP registrar) and stream their events until Ctrl-C",
         usage: "register [--lines N] [--state-dir DIR] [--emulator URL | --sip URI --sip-password-file FILE] …",
         options: AuthOptions.specs + SIPOptions.specs + [
+            OptionSpec(
+                "access-token-file", value: "FILE",
+                "use the access token in FILE (or WEBEX_ACCESS_TOKEN) instead of the token file; it is never refreshed"
+            ),
             OptionSpec("lines", value: "N", "how many lines to register (default: 1)"),
             OptionSpec(
                 "state-dir", value: "DIR", environment: "WEBEX_STATE_DIR",
@@ -126,6 +130,12 @@ enum RegisterCommand: CallingCommand {
         if let sip = try SIPOptions.configuration(arguments) {
             return (SIPRegistrar(configuration: sip), arguments.value("state-dir"))
         }
+        if let token = try givenAccessToken(arguments, environment: environment) {
+            Output.error("using the given access token: it cannot be refreshed, so when it expires every line stops with token_error")
+            let configuration = try arguments.url("emulator").map { MobiusRegistrar.Configuration.emulator(baseURL: $0) } ?? .defaults
+            let registrar = MobiusRegistrar(configuration: configuration, transport: URLSessionTransport(), tokenProvider: FixedAccessToken(token))
+            return (registrar, arguments.value("state-dir"))
+        }
         let settings = try AuthSettings(arguments, environment: environment, redirectURI: URL(string: "http://127.0.0.1/callback")!)
         let transport = URLSessionTransport()
         let store = settings.tokenStore(transport: transport)
@@ -140,6 +150,19 @@ enum RegisterCommand: CallingCommand {
         let stateDirectory = arguments.value("state-dir")
             ?? ((settings.tokenFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("failover")
         return (MobiusRegistrar(configuration: configuration, transport: transport, tokenProvider: store), stateDirectory)
+    }
+
+    /// An access token from `--access-token-file` or `WEBEX_ACCESS_TOKEN`, if given.
+    private static func givenAccessToken(_ arguments: Arguments, environment: [String: String]) throws -> Secret? {
+        if let file = arguments.value("access-token-file") {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw CommandFailure(message: "cannot read the access token file \(file): check the path and its permissions")
+            }
+            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !token.isEmpty else { throw CommandFailure(message: "the access token file \(file) is empty") }
+            return Secret(token)
+        }
+        return environment["WEBEX_ACCESS_TOKEN"].flatMap { $0.isEmpty ? nil : Secret($0) }
     }
 
     /// What the command waits for: a line's event, or Ctrl-C / SIGTERM.
