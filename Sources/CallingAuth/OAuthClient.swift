@@ -64,6 +64,42 @@ public struct OAuthClient: Sendable {
         ])
     }
 
+    /// Starts a device-flow login (RFC 8628) for the configured scopes.
+    ///
+    /// - Returns: What to show the user, and the wait for their approval.
+    /// - Throws: ``OAuthError`` for a refusal (for `invalid_client`, saying which redirect URIs a
+    ///   Webex integration must list) or an unusable answer; the transport's error.
+    public func startDeviceAuthorization() async throws -> DeviceAuthorization {
+        let request = HTTPRequest(
+            method: .post,
+            url: configuration.endpoints.deviceAuthorizeURL,
+            headers: ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"],
+            body: Data(FormEncoding.encode([("client_id", configuration.clientID), ("scope", configuration.scopes.joined(separator: " "))]).utf8)
+        )
+        return try DeviceAuthorization(client: self, response: try await transport.send(request))
+    }
+
+    /// One poll of the device token endpoint, authenticated with HTTP Basic as Webex asks.
+    func pollDeviceToken(_ deviceCode: Secret) async throws -> TokenResponse {
+        let url = configuration.endpoints.deviceTokenURL
+        try CredentialDestination.check(url, carrying: "the client secret")
+        let basic = Data("\(configuration.clientID):\(configuration.clientSecret.value)".utf8).base64EncodedString()
+        let request = HTTPRequest(
+            method: .post,
+            url: url,
+            headers: [
+                "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json", "Authorization": "Basic \(basic)",
+            ],
+            body: Data(
+                FormEncoding.encode([
+                    ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", deviceCode.value),
+                    ("client_id", configuration.clientID),
+                ]).utf8
+            )
+        )
+        return try TokenResponse.parse(try await transport.send(request))
+    }
+
     private func requestTokens(_ fields: [(name: String, value: String)]) async throws -> TokenResponse {
         try CredentialDestination.check(configuration.endpoints.tokenURL, carrying: "the client secret")
         let request = HTTPRequest(

@@ -8,18 +8,30 @@ import Foundation
 public struct OAuthConfiguration: Sendable {
     /// The authorization server's URLs.
     public struct Endpoints: Sendable, Equatable {
-        /// Where the user's browser goes to approve access.
+        /// Where the browser logs in.
         public var authorizeURL: URL
         /// Where codes and refresh tokens are exchanged for tokens.
         public var tokenURL: URL
+        /// Where a device flow starts (RFC 8628).
+        public var deviceAuthorizeURL: URL
+        /// Where a device flow polls for its tokens.
+        public var deviceTokenURL: URL
 
-        /// Creates a set of endpoints.
-        public init(authorizeURL: URL, tokenURL: URL) {
+        /// Creates endpoints; the device flow's are Webex's unless given.
+        public init(
+            authorizeURL: URL,
+            tokenURL: URL,
+            deviceAuthorizeURL: URL = URL(string: "https://webexapis.com/v1/device/authorize")!,
+            deviceTokenURL: URL = URL(string: "https://webexapis.com/v1/device/token")!
+        ) {
             self.authorizeURL = authorizeURL
             self.tokenURL = tokenURL
+            self.deviceAuthorizeURL = deviceAuthorizeURL
+            self.deviceTokenURL = deviceTokenURL
         }
 
-        /// Webex: `https://webexapis.com/v1/authorize` and `https://webexapis.com/v1/access_token`.
+        /// Webex's: `https://webexapis.com/v1/authorize`, `…/v1/access_token`,
+        /// `…/v1/device/authorize` and `…/v1/device/token`.
         public static var webex: Endpoints {
             Endpoints(
                 authorizeURL: URL(string: "https://webexapis.com/v1/authorize")!,
@@ -28,11 +40,14 @@ public struct OAuthConfiguration: Sendable {
         }
 
         /// The package's emulator (or any server with Webex's paths) at `baseURL`:
-        /// `{baseURL}/v1/authorize` and `{baseURL}/v1/access_token`.
+        /// `{baseURL}/v1/authorize`, `{baseURL}/v1/access_token`, `{baseURL}/v1/device/authorize`
+        /// and `{baseURL}/v1/device/token`.
         public static func emulator(baseURL: URL) -> Endpoints {
             Endpoints(
                 authorizeURL: baseURL.appending(path: "v1/authorize"),
-                tokenURL: baseURL.appending(path: "v1/access_token")
+                tokenURL: baseURL.appending(path: "v1/access_token"),
+                deviceAuthorizeURL: baseURL.appending(path: "v1/device/authorize"),
+                deviceTokenURL: baseURL.appending(path: "v1/device/token")
             )
         }
     }

@@ -17,6 +17,9 @@ public struct OAuthError: AccessTokenError, Sendable, CustomStringConvertible {
             case unsupportedGrantType = "unsupported_grant_type"
             case invalidScope = "invalid_scope"
             case accessDenied = "access_denied"
+            case expiredToken = "expired_token"
+            case authorizationPending = "authorization_pending"
+            case slowDown = "slow_down"
             case otherServerError = "other server error"
             case unexpectedResponse = "unexpected response"
             case stateMismatch = "state mismatch"
@@ -46,6 +49,12 @@ public struct OAuthError: AccessTokenError, Sendable, CustomStringConvertible {
         public static let invalidScope = Code(.invalidScope)
         /// The user (or server) declined the authorization (`access_denied`).
         public static let accessDenied = Code(.accessDenied)
+        /// The device code expired before the user approved it (RFC 8628 `expired_token`).
+        public static let expiredToken = Code(.expiredToken)
+        /// The user has not yet approved the device (RFC 8628 `authorization_pending`).
+        public static let authorizationPending = Code(.authorizationPending)
+        /// The device polls too often (RFC 8628 `slow_down`).
+        public static let slowDown = Code(.slowDown)
         /// Another RFC 6749 error string; see ``OAuthError/oauthError``.
         public static let otherServerError = Code(.otherServerError)
         /// An answer that is neither tokens nor RFC 6749 error JSON (HTML, empty, truncated).

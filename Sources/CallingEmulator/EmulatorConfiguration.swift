@@ -25,6 +25,10 @@ extension WebexEmulator {
         public var rotatesRefreshTokens: Bool
         /// How long an authorization code may wait to be exchanged.
         public var codeLifetime: Duration
+        /// How long a device-flow code stays valid.
+        public var deviceCodeLifetime: Duration
+        /// The polling interval a device flow is told, in seconds.
+        public var devicePollInterval: Int
         /// The keepalive interval registrations get, in seconds.
         public var keepaliveInterval: Int
         /// The rehoming window registrations get, in minutes.
@@ -51,6 +55,8 @@ extension WebexEmulator {
             refreshTokenLifetime: Duration = .seconds(90 * 24 * 3600),
             rotatesRefreshTokens: Bool = false,
             codeLifetime: Duration = .seconds(60),
+            deviceCodeLifetime: Duration = .seconds(600),
+            devicePollInterval: Int = 5,
             keepaliveInterval: Int = 30,
             rehomingIntervalMinutes: ClosedRange<Int> = 60...120,
             deviceLimit: Int = 100,
@@ -68,6 +74,8 @@ extension WebexEmulator {
             self.refreshTokenLifetime = refreshTokenLifetime
             self.rotatesRefreshTokens = rotatesRefreshTokens
             self.codeLifetime = codeLifetime
+            self.deviceCodeLifetime = deviceCodeLifetime
+            self.devicePollInterval = devicePollInterval
             self.keepaliveInterval = keepaliveInterval
             self.rehomingIntervalMinutes = rehomingIntervalMinutes
             self.deviceLimit = deviceLimit

@@ -13,6 +13,12 @@ public struct EmulatorEndpoint: Hashable, Sendable, CustomStringConvertible {
     public static let authorize = EmulatorEndpoint("authorize")
     /// `POST /v1/access_token`
     public static let token = EmulatorEndpoint("token")
+    /// `POST /v1/device/authorize`
+    public static let deviceAuthorize = EmulatorEndpoint("device-authorize")
+    /// `POST /v1/device/token`
+    public static let deviceToken = EmulatorEndpoint("device-token")
+    /// `GET /v1/device/verify`: the page where the user approves a device code.
+    public static let deviceVerify = EmulatorEndpoint("device-verify")
     /// `GET /v1/region`
     public static let region = EmulatorEndpoint("region")
     /// `POST /wdm/api/v1/devices`
@@ -30,7 +36,7 @@ public struct EmulatorEndpoint: Hashable, Sendable, CustomStringConvertible {
 
     /// Every endpoint.
     public static let all: [EmulatorEndpoint] = [
-        .authorize, .token, .region, .devices, .discovery, .register, .keepalive, .deregister, .ping,
+        .authorize, .token, .deviceAuthorize, .deviceToken, .deviceVerify, .region, .devices, .discovery, .register, .keepalive, .deregister, .ping,
     ]
 
     /// The endpoint called `name`, if there is one.

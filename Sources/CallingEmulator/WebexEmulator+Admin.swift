@@ -10,6 +10,8 @@ extension WebexEmulator {
     /// - `POST /_emulator/delay` `{"endpoint": "keepalive", "milliseconds": 1500}`
     /// - `POST /_emulator/revoke`: revokes every token.
     /// - `POST /_emulator/reset`: clears faults, delays and outages.
+    /// - `POST /_emulator/device` `{"userCode": "BCDF-GHJK", "action": "approve|deny|slow_down"}`:
+    ///   decides a pending device-flow grant (every pending one without `userCode`).
     func admin(_ request: HTTPRequest, path: String) async -> HTTPResponse {
         let body = (try? JSONSerialization.jsonObject(with: request.body ?? Data())) as? [String: Any] ?? [:]
         switch (request.method, path) {
@@ -26,6 +28,14 @@ extension WebexEmulator {
                 return Self.json(400, ["message": "outage is refuse, 503 or null"])
             }
             await setOutage(outage, server: server)
+            return Self.json(200, [:])
+        case (.post, "/_emulator/device"):
+            guard let action = body["action"] as? String, ["approve", "deny", "slow_down"].contains(action) else {
+                return Self.json(400, ["message": "action is approve, deny or slow_down"])
+            }
+            guard setDeviceGrant(userCode: body["userCode"] as? String, to: action) else {
+                return Self.json(404, ["message": "no pending device grant with that user code"])
+            }
             return Self.json(200, [:])
         case (.post, "/_emulator/fault"):
             guard let name = body["endpoint"] as? String, let endpoint = EmulatorEndpoint(name: name), let status = body["status"] as? Int else {

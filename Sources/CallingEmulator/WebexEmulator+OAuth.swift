@@ -89,7 +89,7 @@ extension WebexEmulator {
     }
 
     /// New tokens; a refresh renews the presented refresh token, or replaces it when rotating.
-    private func issueTokens(userID: String, scope: String, refreshToken presented: String?) -> HTTPResponse {
+    func issueTokens(userID: String, scope: String, refreshToken presented: String?) -> HTTPResponse {
         let access = "emu-at-" + PKCE.randomToken()
         accessTokens[access] = AccessGrant(userID: userID, expiresAt: now() + configuration.accessTokenLifetime.timeInterval)
         var refresh = presented ?? "emu-rt-" + PKCE.randomToken()
@@ -110,11 +110,11 @@ extension WebexEmulator {
         ])
     }
 
-    private func oauthError(_ status: Int, _ error: String, _ description: String) -> HTTPResponse {
+    func oauthError(_ status: Int, _ error: String, _ description: String) -> HTTPResponse {
         Self.json(status, ["error": error, "error_description": description])
     }
 
-    private static func page(_ status: Int, _ text: String) -> HTTPResponse {
+    static func page(_ status: Int, _ text: String) -> HTTPResponse {
         HTTPResponse(
             status: status, headers: ["Content-Type": "text/html; charset=utf-8"],
             body: Data("<!doctype html><title>Authorization error</title><p>\(text)</p>\n".utf8)

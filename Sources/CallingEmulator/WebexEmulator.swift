@@ -28,6 +28,15 @@ public actor WebexEmulator {
         var scope: String
     }
 
+    struct DeviceGrant {
+        enum Status { case pending, approved, denied }
+        var userCode: String
+        var scope: String
+        var expiresAt: Date
+        var status: Status
+        var slowDownNext: Bool
+    }
+
     struct AccessGrant {
         var userID: String
         var expiresAt: Date
@@ -54,6 +63,8 @@ public actor WebexEmulator {
     public nonisolated let configuration: Configuration
     let now: @Sendable () -> Date
     var codes: [String: Code] = [:]
+    /// Device-flow grants by device code.
+    var deviceGrants: [String: DeviceGrant] = [:]
     var accessTokens: [String: AccessGrant] = [:]
     var refreshTokens: [String: RefreshGrant] = [:]
     var registrations: [String: Registration] = [:]
@@ -218,6 +229,9 @@ public actor WebexEmulator {
         switch endpoint {
         case .authorize: return authorize(Self.query(of: request.url))
         case .token: return token(request)
+        case .deviceAuthorize: return deviceAuthorize(request, baseURL: baseURL)
+        case .deviceToken: return deviceToken(request)
+        case .deviceVerify: return deviceVerify(Self.query(of: request.url))
         case .region: return region()
         default: break
         }
@@ -323,6 +337,9 @@ struct Route {
         switch method {
         case .get where isPath("v1", "authorize"): self.init(endpoint: .authorize)
         case .post where isPath("v1", "access_token"): self.init(endpoint: .token)
+        case .post where isPath("v1", "device", "authorize"): self.init(endpoint: .deviceAuthorize)
+        case .post where isPath("v1", "device", "token"): self.init(endpoint: .deviceToken)
+        case .get where isPath("v1", "device", "verify"): self.init(endpoint: .deviceVerify)
         case .get where isPath("v1", "region"): self.init(endpoint: .region)
         case .post where isPath("wdm", "api", "v1", "devices"): self.init(endpoint: .devices)
         default: self.init(mobius: method, parts)

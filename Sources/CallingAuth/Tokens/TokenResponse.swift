@@ -70,7 +70,14 @@ public struct TokenResponse: Sendable, Equatable, CustomStringConvertible {
         )
     }
 
-    private static func errorFromBody(_ object: [String: Any]?, status: Int) -> OAuthError {
+    /// RFC 6749's `{error, error_description}`, or Webex's `{"errors": [{"description": …}]}`
+    /// (whose description is taken for the error when it names one, as the device flow's do).
+    static func errorFromBody(_ object: [String: Any]?, status: Int) -> OAuthError {
+        if object?["error"] == nil, let description = ((object?["errors"] as? [Any])?.first as? [String: Any])?["description"] as? String {
+            let named = ["authorization_pending", "slow_down", "expired_token", "access_denied", "invalid_client", "unauthorized_client", "invalid_grant"]
+                .first { description.contains($0) }
+            return errorFromBody(["error": named ?? "server_error", "error_description": description], status: status)
+        }
         guard let error = object?["error"] as? String, !error.isEmpty else {
             return OAuthError(
                 code: .unexpectedResponse,
@@ -82,7 +89,7 @@ public struct TokenResponse: Sendable, Equatable, CustomStringConvertible {
         let code = OAuthError.Code.oauth(error)
         let advice =
             switch code {
-            case .invalidClient: "check the client id and client secret"
+            case .invalidClient, .unauthorizedClient: "check the client id and client secret"
             case .invalidGrant: "log in again"
             case .invalidScope: "check the requested scopes against the integration's"
             default: "check the integration's settings"

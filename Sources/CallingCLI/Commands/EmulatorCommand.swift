@@ -16,6 +16,7 @@ enum EmulatorCommand: CallingCommand {
             OptionSpec("keepalive-interval", value: "S", "the keepalive interval registrations get, in seconds (default: 30)"),
             OptionSpec("access-token-ttl", value: "S", "access token lifetime in seconds (default: 3600)"),
             OptionSpec("device-limit", value: "N", "lines one user may register at once (default: 100)"),
+            OptionSpec("device-poll-interval", value: "S", "the polling interval device logins are told, in seconds (default: 5)"),
             OptionSpec("rotate-refresh-tokens", "every refresh replaces the refresh token, and the old one stops working"),
             OptionSpec("fault", value: "SPEC", "faults, comma-separated: SERVER=refuse|503, or ENDPOINT=STATUS[xCOUNT][@RETRY_AFTER]"),
         ],
@@ -40,6 +41,7 @@ enum EmulatorCommand: CallingCommand {
         configuration.accessTokenLifetime = .seconds(try arguments.integer("access-token-ttl", default: 3600, range: 1...1_209_600))
         configuration.deviceLimit = try arguments.integer("device-limit", default: 100, range: 1...100_000)
         configuration.rotatesRefreshTokens = arguments.has("rotate-refresh-tokens")
+        configuration.devicePollInterval = try arguments.integer("device-poll-interval", default: 5, range: 1...60)
         let port = try arguments.integer("port", default: 0, range: 0...65535)
         let faults = try (arguments.value("fault") ?? "").split(separator: ",").map { try Fault(String($0)) }
 

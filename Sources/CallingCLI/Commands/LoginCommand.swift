@@ -7,22 +7,30 @@ import Foundation
 enum LoginCommand: CallingCommand {
     static let spec = CommandSpec(
         name: "login",
-        summary: "log in with OAuth 2.0 + PKCE through a loopback redirect and store the tokens",
-        usage: "login --client-id ID [--client-secret-file FILE] [--no-browser] …",
+        summary: "log in with OAuth 2.0 (PKCE through a loopback redirect, or --device on a machine without a browser) and store the tokens",
+        usage: "login --client-id ID [--client-secret-file FILE] [--no-browser | --device] …",
         options: AuthOptions.specs + [
             OptionSpec("redirect-port", value: "N", "the loopback port for the redirect (default: a free one)"),
             OptionSpec("redirect-uri", value: "URI", "the redirect URI to send (default: http://127.0.0.1:PORT/callback)"),
             OptionSpec("timeout", value: "S", "how long to wait for the browser, in seconds (default: 300)"),
             OptionSpec("no-browser", "print the URL only; do not try to open a browser"),
+            OptionSpec("device", "the device flow: approve with a code on another device (for SSH sessions, containers)"),
         ],
         details: """
             The redirect URI is http://127.0.0.1:PORT/callback: register it with your integration (Webex
             accepts a loopback redirect on any port when its path matches; fix the port with
             --redirect-port if yours does not). The client secret is never taken as a plain flag.
+
+            --device prints a URL and a code to enter there from any browser, and waits (Ctrl-C stops).
+            The integration must list Webex's device-flow redirect helpers
+            https://oauth-helper-{a,k,r}.wbx2.com/helperservice/v1/actions/device/callback as redirect URIs.
             """
     )
 
     static func run(_ arguments: Arguments, environment: [String: String], output: Output) async throws {
+        if arguments.has("device") {
+            return try await deviceLogin(arguments, environment: environment, output: output)
+        }
         let port = try arguments.integer("redirect-port", default: 0, range: 0...65535)
         let timeout = try arguments.integer("timeout", default: 300, range: 1...86400)
         let redirects = RedirectInbox()
@@ -64,6 +72,47 @@ enum LoginCommand: CallingCommand {
             throw error
         }
         await listener.stop(draining: .seconds(2))
+        output.emit(
+            "logged in; tokens saved to \(settings.tokenFile) (access token valid until \(saved.accessTokenExpiresAt))",
+            ["event": "logged-in", "tokenFile": settings.tokenFile, "accessTokenExpiresAt": "\(saved.accessTokenExpiresAt)"]
+        )
+    }
+
+    /// The device flow: show the code, wait for the approval (or Ctrl-C), save the tokens.
+    private static func deviceLogin(_ arguments: Arguments, environment: [String: String], output: Output) async throws {
+        let settings = try AuthSettings(arguments, environment: environment, redirectURI: URL(string: "http://127.0.0.1/callback")!)
+        let transport = URLSessionTransport()
+        let client = OAuthClient(configuration: settings.configuration, transport: transport)
+        let tokens: TokenResponse
+        do {
+            let authorization = try await client.startDeviceAuthorization()
+            let complete = authorization.verificationURIComplete.map { " (or open \($0.absoluteString))" } ?? ""
+            output.emit(
+                "To log in, open \(authorization.verificationURI.absoluteString) and enter the code \(authorization.userCode)\(complete); waiting up to \(authorization.expiresIn.components.seconds) s (Ctrl-C stops)",
+                [
+                    "event": "device", "verificationUri": authorization.verificationURI.absoluteString, "userCode": authorization.userCode,
+                    "verificationUriComplete": authorization.verificationURIComplete?.absoluteString ?? "",
+                    "expiresIn": Int(authorization.expiresIn.components.seconds),
+                ]
+            )
+            tokens = try await withThrowingTaskGroup(of: TokenResponse?.self) { group in
+                group.addTask { try await authorization.tokens() }
+                group.addTask {
+                    for await _ in Signals.interrupts() {
+                        return nil
+                    }
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let tokens = first else {
+                    throw CommandFailure(message: "the login was stopped before it was approved")
+                }
+                return tokens
+            }
+        } catch let error as OAuthError {
+            throw CommandFailure(message: "the device login failed: \(error.message)")
+        }
+        let saved = try await settings.tokenStore(transport: transport).login(with: tokens)
         output.emit(
             "logged in; tokens saved to \(settings.tokenFile) (access token valid until \(saved.accessTokenExpiresAt))",
             ["event": "logged-in", "tokenFile": settings.tokenFile, "accessTokenExpiresAt": "\(saved.accessTokenExpiresAt)"]

@@ -1,0 +1,42 @@
+import CallingTransport
+import Foundation
+import Testing
+
+/// `calling login --device` against `calling emulator`, the test approving the code as the user
+/// would on another device.
+@Suite("calling login --device", .timeLimit(.minutes(1)))
+struct DeviceLoginTests {
+    @Test("prints the URL and code, waits for the approval, saves the tokens; never prints the device code")
+    func approve() async throws {
+        let emulator = try CallingProcess(["emulator", "--device-poll-interval", "1"])
+        defer { emulator.interrupt() }
+        let base = String(try await emulator.line { $0.hasPrefix("emulator listening on ") }.dropFirst("emulator listening on ".count))
+        let tokenFile = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString)/tokens.json").path
+        let login = try CallingProcess(["login", "--device", "--emulator", base, "--token-file", tokenFile, "--json"])
+        let shown = try await login.line { $0.contains(#""event":"device""#) }
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.utf8)) as? [String: Any])
+        let complete = try #require((object["verificationUriComplete"] as? String).flatMap(URL.init(string:)))
+        #expect((object["userCode"] as? String)?.count == 9)
+        let page = try await URLSessionTransport().send(HTTPRequest(method: .get, url: complete))
+        #expect(page.status == 200)
+        #expect(await login.exitStatus() == 0, "\(login.error)")
+        #expect(login.output.contains(#""event":"logged-in""#))
+        #expect(FileManager.default.fileExists(atPath: tokenFile))
+        #expect(!login.output.contains("emu-dc-") && !login.error.contains("emu-dc-"))
+        #expect(!login.output.contains("emu-at-") && !login.output.contains("emu-rt-"))
+    }
+
+    @Test("Ctrl-C while waiting stops the login with exit 1 and saves nothing")
+    func interrupted() async throws {
+        let emulator = try CallingProcess(["emulator"])
+        defer { emulator.interrupt() }
+        let base = String(try await emulator.line { $0.hasPrefix("emulator listening on ") }.dropFirst("emulator listening on ".count))
+        let tokenFile = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString)/tokens.json").path
+        let login = try CallingProcess(["login", "--device", "--emulator", base, "--token-file", tokenFile])
+        _ = try await login.line { $0.hasPrefix("To log in, open ") }
+        login.interrupt()
+        #expect(await login.exitStatus() == 1)
+        #expect(login.error.contains("stopped before it was approved"))
+        #expect(!FileManager.default.fileExists(atPath: tokenFile))
+    }
+}
