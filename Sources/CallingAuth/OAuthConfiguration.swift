@@ -52,10 +52,9 @@ public struct OAuthConfiguration: Sendable {
         }
     }
 
-    /// The scopes Webex Calling needs: `spark:webrtc_calling spark:calls_read spark:calls_write spark:xsi`.
-    public static let callingScopes = [
-        "spark:webrtc_calling", "spark:calls_read", "spark:calls_write", "spark:xsi",
-    ]
+    /// The scopes Webex Calling needs: `spark:webrtc_calling spark:calls_read spark:calls_write spark:xsi`
+    /// (``Scope/calling``).
+    public static let callingScopes = Scope.calling.map(\.rawValue)
 
     /// The integration's client id.
     public var clientID: String

@@ -78,6 +78,20 @@ struct CommandLineUsageTests {
         #expect(result.error.contains("warning: the token file \(path) can be read by other users (mode 644): run chmod 600 \(path)"))
     }
 
+    @Test("login --scopes takes presets and names, and warns (only) about a scope the documentation does not list")
+    func scopes() async throws {
+        let emulator = try CallingProcess(["emulator"])
+        defer { emulator.interrupt() }
+        let base = String(try await emulator.line { $0.hasPrefix("emulator listening on ") }.dropFirst("emulator listening on ".count))
+        let login = try CallingProcess(["login", "--no-browser", "--emulator", base, "--scopes", "messaging spark:made_up", "--timeout", "1"])
+        let url = try await login.line { $0.contains("/v1/authorize?") }
+        let scope = URLComponents(string: url)?.queryItems?.first { $0.name == "scope" }?.value
+        #expect(scope == "spark:messages_read spark:messages_write spark:rooms_read spark:rooms_write spark:memberships_read spark:memberships_write spark:made_up")
+        _ = await login.exitStatus()
+        #expect(login.error.contains("warning: spark:made_up is not a scope the Webex documentation lists"))
+        #expect(!login.error.contains("warning: spark:messages_read"))
+    }
+
     @Test("no tokens yet: token status says to log in")
     func noTokens() async throws {
         let result = try await CallingProcess.run(["token", "status", "--token-file", "/nonexistent/tokens.json"])

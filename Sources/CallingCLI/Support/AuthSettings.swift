@@ -10,7 +10,10 @@ enum AuthOptions {
         OptionSpec("authorize-url", value: "URL", environment: "WEBEX_AUTHORIZE_URL", "the authorize endpoint (default: Webex's)"),
         OptionSpec("token-url", value: "URL", environment: "WEBEX_TOKEN_URL", "the token endpoint (default: Webex's)"),
         OptionSpec("token-file", value: "FILE", environment: "WEBEX_TOKEN_FILE", "where tokens are kept (default: \(defaultTokenFile()))"),
-        OptionSpec("scopes", value: "LIST", environment: "WEBEX_SCOPES", "space-separated scopes (default: Webex Calling's)"),
+        OptionSpec(
+            "scopes", value: "LIST", environment: "WEBEX_SCOPES",
+            "space-separated scopes or presets (calling, messaging, meetings, devices, telephony-admin; default: calling)"
+        ),
         OptionSpec("emulator", value: "URL", environment: "WEBEX_EMULATOR", "use the emulator at URL for every Webex service"),
     ]
 
@@ -54,9 +57,12 @@ struct AuthSettings {
         if let url = try arguments.url("token-url") {
             endpoints.tokenURL = url
         }
-        let scopes = arguments.value("scopes").map { $0.split(separator: " ").map(String.init) } ?? OAuthConfiguration.callingScopes
+        let scopes = arguments.value("scopes").map(Scope.parse) ?? Scope.calling
+        for scope in scopes where !scope.isDocumented {
+            Output.error("warning: \(scope) is not a scope the Webex documentation lists (nor a preset: \(Scope.presets.keys.sorted().joined(separator: ", "))); asking for it anyway")
+        }
         configuration = OAuthConfiguration(
-            clientID: clientID, clientSecret: Secret(secret), redirectURI: redirectURI, scopes: scopes, endpoints: endpoints
+            clientID: clientID, clientSecret: Secret(secret), redirectURI: redirectURI, scopes: scopes.map(\.rawValue), endpoints: endpoints
         )
         tokenFile = arguments.value("token-file") ?? AuthOptions.defaultTokenFile(environment: environment)
     }
