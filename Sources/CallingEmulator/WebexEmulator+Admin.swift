@@ -12,7 +12,19 @@ extension WebexEmulator {
     /// - `POST /_emulator/reset`: clears faults, delays and outages.
     /// - `POST /_emulator/device` `{"userCode": "BCDF-GHJK", "action": "approve|deny|slow_down"}`:
     ///   decides a pending device-flow grant (every pending one without `userCode`).
+    ///
+    /// A POST must say `Content-Type: application/json`: a web page cannot send that across
+    /// origins without the browser asking first, so no page the user visits can reconfigure a
+    /// running emulator.
     func admin(_ request: HTTPRequest, path: String) async -> HTTPResponse {
+        if request.method == .post {
+            guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true else {
+                return Self.json(415, ["message": "admin requests must be Content-Type: application/json"])
+            }
+            guard request.body.map({ (try? JSONSerialization.jsonObject(with: $0)) is [String: Any] }) ?? true else {
+                return Self.json(400, ["message": "the body must be a JSON object"])
+            }
+        }
         let body = (try? JSONSerialization.jsonObject(with: request.body ?? Data())) as? [String: Any] ?? [:]
         switch (request.method, path) {
         case (.get, "/_emulator/state"):
@@ -20,8 +32,9 @@ extension WebexEmulator {
             let counts = Dictionary(uniqueKeysWithValues: counts.map { ($0.key.name, $0.value) })
             return Self.json(200, ["registrations": devices, "requests": counts])
         case (.post, "/_emulator/outage"):
-            guard let server = body["server"] as? String else {
-                return Self.json(400, ["message": "give the server's name"])
+            let servers = configuration.primaryServers + configuration.backupServers
+            guard let server = body["server"] as? String, servers.contains(server) else {
+                return Self.json(400, ["message": "give the server's name: \(servers.joined(separator: ", "))"])
             }
             let outage = (body["outage"] as? String).flatMap(ServerOutage.init(name:))
             if body["outage"] is String, outage == nil {
@@ -42,13 +55,23 @@ extension WebexEmulator {
                 return Self.json(400, ["message": "give endpoint (\(EmulatorEndpoint.all.map(\.name).joined(separator: ", "))) and status"])
             }
             let fault = EmulatorFault(status: status, body: body["body"] as? String ?? "{}", retryAfter: body["retryAfter"] as? String)
-            inject(fault, count: body["count"] as? Int ?? 1, into: endpoint)
+            let count = body["count"] as? Int ?? 1
+            do {
+                try fault.validate(count: count)
+            } catch {
+                return Self.json(400, ["message": error.description])
+            }
+            inject(fault, count: count, into: endpoint)
             return Self.json(200, [:])
         case (.post, "/_emulator/delay"):
             guard let name = body["endpoint"] as? String, let endpoint = EmulatorEndpoint(name: name) else {
                 return Self.json(400, ["message": "give endpoint and milliseconds"])
             }
-            setDelay(.milliseconds(body["milliseconds"] as? Int ?? 0), for: endpoint)
+            let milliseconds = body["milliseconds"] as? Int ?? 0
+            guard (0...60_000).contains(milliseconds) else {
+                return Self.json(400, ["message": "milliseconds must be from 0 to 60000"])
+            }
+            setDelay(.milliseconds(milliseconds), for: endpoint)
             return Self.json(200, [:])
         case (.post, "/_emulator/revoke"):
             revokeAllTokens()

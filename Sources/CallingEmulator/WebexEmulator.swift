@@ -112,8 +112,11 @@ public actor WebexEmulator {
     }
 
     /// Answers the next `count` requests to `endpoint` with `fault`.
+    ///
+    /// `count` is held to 0…``EmulatorFault/maximumCount``; check a fault from outside with
+    /// ``EmulatorFault/validate(count:)`` to tell the caller what is wrong instead.
     public func inject(_ fault: EmulatorFault, count: Int = 1, into endpoint: EmulatorEndpoint) {
-        faults[endpoint, default: []].append(contentsOf: Array(repeating: fault, count: count))
+        faults[endpoint, default: []].append(contentsOf: Array(repeating: fault, count: min(max(count, 0), EmulatorFault.maximumCount)))
     }
 
     /// Delays every answer of `endpoint` by `delay` (`nil` or zero for none).

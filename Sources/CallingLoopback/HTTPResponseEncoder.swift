@@ -1,11 +1,20 @@
 import CallingTransport
+import Foundation
 
 /// Writes an ``HTTPResponse`` as HTTP/1.1 bytes.
 package enum HTTPResponseEncoder {
     /// The response's status line, headers, a `Content-Length` computed from the body (replacing
     /// any given), `Connection: close` when the connection ends after it, and the body unless the
-    /// request was `HEAD`.
+    /// request was `HEAD`. A response whose headers are not well formed (CR, LF or NUL in a value,
+    /// a name that is not a token) is never written: a 500 saying so goes out instead.
     package static func encode(_ response: HTTPResponse, keepAlive: Bool, includeBody: Bool = true) -> [UInt8] {
+        guard response.headers.areWellFormed else {
+            let refused = HTTPResponse(
+                status: 500, headers: ["Content-Type": "text/plain"],
+                body: Data("the handler's response has a header name or value with CR, LF or NUL; it was not sent\n".utf8)
+            )
+            return encode(refused, keepAlive: false, includeBody: includeBody)
+        }
         var head = "HTTP/1.1 \(response.status) \(reasonPhrase(for: response.status))\r\n"
         for field in response.headers {
             let name = field.name.lowercased()

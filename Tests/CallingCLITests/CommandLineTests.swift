@@ -92,6 +92,16 @@ struct CommandLineUsageTests {
         #expect(!login.error.contains("warning: spark:messages_read"))
     }
 
+    @Test(
+        "emulator --fault: bad specs and unknown servers are usage errors (exit 2), never a crash",
+        arguments: ["register=x", "register=@", "register=503x4000000000000", "register=503x", "register=503@", "nowhere=refuse", "=503", "register"]
+    )
+    func badFaults(spec: String) async throws {
+        let result = try await CallingProcess.run(["emulator", "--fault", spec])
+        #expect(result.status == 2, "\(spec): \(result.error)")
+        #expect(result.error.hasPrefix("calling emulator: --fault"), "\(result.error)")
+    }
+
     @Test("no tokens yet: token status says to log in")
     func noTokens() async throws {
         let result = try await CallingProcess.run(["token", "status", "--token-file", "/nonexistent/tokens.json"])

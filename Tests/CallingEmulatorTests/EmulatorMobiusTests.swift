@@ -127,7 +127,9 @@ struct EmulatorMobiusTests {
         let (emulator, registrar) = try await setUp()
         let transport = InMemoryTransport(handler: emulator.handler(baseURL: base))
         func post(_ path: String, _ json: String) async throws -> Int {
-            try await transport.send(HTTPRequest(method: .post, url: base.appending(path: path), body: Data(json.utf8))).status
+            try await transport.send(
+                HTTPRequest(method: .post, url: base.appending(path: path), headers: ["Content-Type": "application/json"], body: Data(json.utf8))
+            ).status
         }
         #expect(try await post("_emulator/outage", #"{"server":"primary","outage":"503"}"#) == 200)
         #expect(try await post("_emulator/outage", #"{"server":"primary","outage":"sideways"}"#) == 400)

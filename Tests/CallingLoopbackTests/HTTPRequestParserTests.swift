@@ -1,5 +1,6 @@
 import CallingLoopback
 import CallingTransport
+import Foundation
 import Testing
 
 @Suite("HTTP request parser")
@@ -108,5 +109,19 @@ struct HTTPRequestParserTests {
         #expect(try #require(request(parse("GET / HTTP/1.1\r\nConnection: close\r\n\r\n"))).0.keepAlive == false)
         #expect(try #require(request(parse("GET / HTTP/1.0\r\n\r\n"))).0.keepAlive == false)
         #expect(try #require(request(parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"))).0.keepAlive)
+    }
+}
+
+@Suite("HTTP response encoder")
+struct HTTPResponseEncoderTests {
+    @Test("a response header with CR, LF or NUL is never written: a 500 goes out instead")
+    func refusesInjection() {
+        for value in ["1\r\nX-Injected: yes", "a\nb", "a\u{0}b"] {
+            let bytes = HTTPResponseEncoder.encode(HTTPResponse(status: 429, headers: ["Retry-After": value]), keepAlive: true)
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/1.1 500 "))
+            #expect(!text.contains("X-Injected"))
+            #expect(text.contains("Connection: close"))
+        }
     }
 }

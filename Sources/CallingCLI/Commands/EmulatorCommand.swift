@@ -43,7 +43,8 @@ enum EmulatorCommand: CallingCommand {
         configuration.rotatesRefreshTokens = arguments.has("rotate-refresh-tokens")
         configuration.devicePollInterval = try arguments.integer("device-poll-interval", default: 5, range: 1...60)
         let port = try arguments.integer("port", default: 0, range: 0...65535)
-        let faults = try (arguments.value("fault") ?? "").split(separator: ",").map { try Fault(String($0)) }
+        let servers = configuration.primaryServers + configuration.backupServers
+        let faults = try (arguments.value("fault") ?? "").split(separator: ",").map { try Fault(String($0), servers: servers) }
 
         let emulator = WebexEmulator(configuration: configuration)
         for fault in faults {
@@ -77,26 +78,27 @@ enum EmulatorCommand: CallingCommand {
 
         let kind: Kind
 
-        init(_ text: String) throws {
-            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else {
-                throw UsageError(message: "--fault '\(text)' is not NAME=VALUE")
+        init(_ text: String, servers: [String]) throws {
+            let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw UsageError(message: "--fault '\(text.prefix(40))' is not NAME=VALUE")
             }
             if let outage = ServerOutage(name: parts[1]) {
+                guard servers.contains(parts[0]) else {
+                    throw UsageError(message: "--fault '\(text.prefix(40))': no server named '\(parts[0].prefix(20))' (servers: \(servers.joined(separator: ", ")))")
+                }
                 kind = .outage(server: parts[0], outage)
                 return
             }
             guard let endpoint = EmulatorEndpoint(name: parts[0]) else {
-                throw UsageError(message: "--fault '\(text)': '\(parts[0])' is neither refuse/503 for a server nor an endpoint (\(EmulatorEndpoint.all.map(\.name).joined(separator: ", ")))")
+                throw UsageError(message: "--fault '\(text.prefix(40))': '\(parts[0].prefix(20))' is neither a server (\(servers.joined(separator: ", "))) with refuse/503 nor an endpoint (\(EmulatorEndpoint.all.map(\.name).joined(separator: ", ")))")
             }
-            let retrySplit = parts[1].split(separator: "@", maxSplits: 1).map(String.init)
-            let countSplit = retrySplit[0].split(separator: "x", maxSplits: 1).map(String.init)
-            guard let status = Int(countSplit[0]), (100...599).contains(status),
-                let count = countSplit.count > 1 ? Int(countSplit[1]) : 1, count > 0
-            else {
-                throw UsageError(message: "--fault '\(text)': expected STATUS[xCOUNT][@RETRY_AFTER], for example 503x2 or 429@20")
+            do {
+                let (fault, count) = try EmulatorFault.parse(parts[1])
+                kind = .answer(endpoint, fault, count: count)
+            } catch {
+                throw UsageError(message: "--fault '\(text.prefix(40))': \(error.description)")
             }
-            kind = .answer(endpoint, EmulatorFault(status: status, retryAfter: retrySplit.count > 1 ? retrySplit[1] : nil), count: count)
         }
 
         func apply(to emulator: WebexEmulator) async {

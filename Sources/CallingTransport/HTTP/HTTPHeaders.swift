@@ -60,6 +60,23 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
         }
     }
 
+    /// Whether every field can be written as one header line: a name of token characters, a
+    /// value without CR, LF or NUL. A field that fails could smuggle headers or a second message
+    /// into what is sent (header injection); writers refuse such headers.
+    public var areWellFormed: Bool {
+        fields.allSatisfy { field in
+            !field.name.isEmpty && field.name.utf8.allSatisfy(Self.isTokenByte) && !field.value.utf8.contains { $0 == 13 || $0 == 10 || $0 == 0 }
+        }
+    }
+
+    /// RFC 9110's `tchar`.
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+
     /// Every value of fields with this name (case-insensitive), in order.
     public func values(for name: String) -> [String] {
         fields.filter { Self.matches($0.name, name) }.map(\.value)

@@ -43,6 +43,12 @@ public struct URLSessionTransport: Transport {
     ///
     /// - Throws: ``TransportError`` when no HTTP response arrived.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        guard request.headers.areWellFormed else {
+            throw TransportError(
+                code: .other, host: request.url.host ?? "unknown host",
+                message: "a request header name or value holds CR, LF or NUL; nothing was sent"
+            )
+        }
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method.rawValue
         urlRequest.timeoutInterval = configuration.timeout.timeInterval
