@@ -1,4 +1,5 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -69,6 +70,25 @@ let package = Package(
         .testTarget(name: "CallingCLITests", dependencies: ["CallingCLI", "CallingTransport", "CallingTestSupport"]),
     ]
 )
+
+// The libFuzzer targets (`Fuzz/`), only when asked for: they link libFuzzer, so they build only
+// with `-sanitize=fuzzer`. `.ci/fuzz` builds and runs them.
+if ProcessInfo.processInfo.environment["CALLING_FUZZ"] == "1" {
+    let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzSIPMessage", ["CallingSIP"]),
+        ("FuzzDigestChallenge", ["CallingSIP"]),
+        ("FuzzHTTPRequest", ["CallingLoopback"]),
+        ("FuzzRedirect", ["CallingAuth", "CallingTransport"]),
+        ("FuzzTokenResponse", ["CallingAuth", "CallingTransport"]),
+        ("FuzzRetryAfter", ["CallingMobius"]),
+        ("FuzzMobiusAnswers", ["CallingMobius", "CallingCore"]),
+    ]
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"))
+    for fuzzer in fuzzers {
+        package.targets.append(.executableTarget(name: fuzzer.name, dependencies: fuzzer.dependencies + ["FuzzSupport"], path: "Fuzz/\(fuzzer.name)"))
+        package.products.append(.executable(name: fuzzer.name, targets: [fuzzer.name]))
+    }
+}
 
 for target in package.targets {
     target.swiftSettings = (target.swiftSettings ?? []) + [

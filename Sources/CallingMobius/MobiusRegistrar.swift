@@ -125,7 +125,7 @@ public struct MobiusRegistrar: LineRegistrar {
     /// Server lists as PROTOCOL.md §2 builds them: each URI plus `/calling/web/`, order kept,
     /// duplicates removed; the discovery host is the only primary when both lists are empty,
     /// otherwise the last backup.
-    static func servers(from object: [String: Any], discoveryHost: RegistrarServer) -> RegistrarServers {
+    package static func servers(from object: [String: Any], discoveryHost: RegistrarServer) -> RegistrarServers {
         func list(_ key: String) -> [RegistrarServer] {
             let uris = (object[key] as? [String: Any])?["uris"] as? [String] ?? []
             var seen = Set<String>()
@@ -313,7 +313,7 @@ public struct MobiusRegistrar: LineRegistrar {
         }
     }
 
-    private static func existingDevice(_ object: [String: Any]?, fallbackServer: RegistrarServer) -> RegisteredDevice? {
+    package static func existingDevice(_ object: [String: Any]?, fallbackServer: RegistrarServer) -> RegisteredDevice? {
         guard let first = (object?["devices"] as? [[String: Any]])?.first, let id = first["deviceId"] as? String else {
             return nil
         }
@@ -335,7 +335,7 @@ public struct MobiusRegistrar: LineRegistrar {
         return URL(string: base + "/status")!
     }
 
-    static func registration(from body: Data, server: RegistrarServer, device: LineDevice) -> LineRegistration? {
+    package static func registration(from body: Data, server: RegistrarServer, device: LineDevice) -> LineRegistration? {
         guard let answer = try? JSONDecoder().decode(MobiusMessages.RegisterAnswer.self, from: body),
             let registered = answer.device, let deviceID = registered.deviceId, !deviceID.isEmpty
         else {

@@ -45,7 +45,7 @@ public struct TokenResponse: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: ``OAuthError`` with the server's error code, or
     ///   ``OAuthError/Code/unexpectedResponse`` quoting the HTTP status for any other body.
     ///   The body itself is never quoted: it may hold a token.
-    static func parse(_ response: HTTPResponse) throws -> TokenResponse {
+    package static func parse(_ response: HTTPResponse) throws -> TokenResponse {
         let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
         guard response.isSuccess else {
             throw errorFromBody(object, status: response.status)

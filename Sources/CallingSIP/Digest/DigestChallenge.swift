@@ -2,9 +2,9 @@ import Foundation
 
 /// A registrar's `WWW-Authenticate` or `Proxy-Authenticate` digest challenge (RFC 3261 §22.4,
 /// RFC 7616): what to answer it with.
-struct DigestChallenge: Equatable, Sendable {
+package struct DigestChallenge: Equatable, Sendable {
     /// The hash the challenge names (RFC 8760).
-    enum Algorithm: String, Sendable {
+    package enum Algorithm: String, Sendable {
         case md5 = "MD5"
         case sha256 = "SHA-256"
     }
@@ -25,7 +25,7 @@ struct DigestChallenge: Equatable, Sendable {
 
     /// Parses `Digest realm="…", nonce="…", …`; `nil` for another scheme, an unknown algorithm,
     /// a value past ``maximumLength``, or a challenge without realm or nonce.
-    init?(header: String) {
+    package init?(header: String) {
         guard header.utf8.count <= Self.maximumLength else { return nil }
         var rest = Substring(header).drop { $0 == " " }
         guard rest.prefix(6).lowercased() == "digest", rest.dropFirst(6).first == " " else { return nil }

@@ -5,27 +5,27 @@ import Foundation
 /// Read with ``parse(_:framing:)``, which is strict and bounded (a registrar's answer is a few
 /// hundred bytes; anything past the limits is refused, not buffered), and written with
 /// ``serialized()``, which sets `Content-Length`.
-struct SIPMessage: Equatable, Sendable {
-    enum StartLine: Equatable, Sendable {
+package struct SIPMessage: Equatable, Sendable {
+    package enum StartLine: Equatable, Sendable {
         case request(method: String, uri: String)
         case response(status: Int, reason: String)
     }
 
-    struct Header: Equatable, Sendable {
+    package struct Header: Equatable, Sendable {
         var name: String
         var value: String
     }
 
     /// How messages arrive: one per datagram (UDP), or back to back on a stream (TCP), where
     /// `Content-Length` is required to find the end.
-    enum Framing: Sendable {
+    package enum Framing: Sendable {
         case datagram
         case stream
     }
 
     /// Why bytes are not a SIP message.
-    struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
-        let description: String
+    package struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
+        package let description: String
     }
 
     /// The limits: a message (the largest UDP payload) and its header lines. A registrar's 200
@@ -50,7 +50,7 @@ struct SIPMessage: Equatable, Sendable {
     }
 
     /// Every value of header `name`, in order, comma-separated lists split (`Contact`, `Via`).
-    func values(_ name: String) -> [String] {
+    package func values(_ name: String) -> [String] {
         headers.filter { $0.name.caseInsensitiveEquals(name) }.flatMap { Self.splitList($0.value) }
     }
 
@@ -61,7 +61,7 @@ struct SIPMessage: Equatable, Sendable {
     }
 
     /// The message on the wire, with `Content-Length` set to the body's length.
-    func serialized() -> [UInt8] {
+    package func serialized() -> [UInt8] {
         var text: String
         switch startLine {
         case .request(let method, let uri): text = "\(method) \(uri) SIP/2.0\r\n"
@@ -80,7 +80,7 @@ struct SIPMessage: Equatable, Sendable {
     /// - Throws: ``ParseError`` for anything that is not a well-formed SIP message within the
     ///   limits: a bad start line or header, a missing or wrong `Content-Length`, control
     ///   characters, too many headers, too long a message.
-    static func parse(_ bytes: [UInt8], framing: Framing) throws(ParseError) -> (message: SIPMessage, length: Int)? {
+    package static func parse(_ bytes: [UInt8], framing: Framing) throws(ParseError) -> (message: SIPMessage, length: Int)? {
         guard let headerEnd = Self.headerEnd(in: bytes) else {
             if framing == .datagram || bytes.count > maximumLength {
                 throw ParseError(description: bytes.count > maximumLength ? "the message is longer than \(maximumLength) bytes" : "the message has no end of headers")
