@@ -1,3 +1,4 @@
+import CallingTransport
 import Foundation
 
 /// `calling`: swift-calling's command line.
@@ -13,11 +14,15 @@ let usage = """
     commands:
     \(commands.map { "  " + $0.spec.name.padding(toLength: 10, withPad: " ", startingAt: 0) + $0.spec.summary }.joined(separator: "\n"))
 
-    Run `calling <command> --help` for a command's options.
+    Run `calling <command> --help` for a command's options, `calling --version` for the version.
     """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let environment = ProcessInfo.processInfo.environment
+if arguments == ["--version"] || arguments == ["version"] {
+    Output.write("calling \(SwiftCalling.version)")
+    exit(0)
+}
 guard let name = arguments.first, !["-h", "--help", "help"].contains(name) else {
     Output.write(usage)
     exit(arguments.isEmpty ? 2 : 0)
@@ -31,17 +36,15 @@ if rest.contains("--help") || rest.contains("-h") {
     Output.write(command.spec.help)
     exit(0)
 }
+let output = Output(json: rest.contains("--json"))
 do {
     let parsed = try Arguments(rest, spec: command.spec, environment: environment)
-    try await command.run(parsed, environment: environment, output: Output(json: parsed.has("json")))
+    try await command.run(parsed, environment: environment, output: output)
     exit(0)
 } catch let error as UsageError {
-    Output.error("calling \(name): \(error.message)\nRun `calling \(name) --help` for usage.")
-    exit(2)
+    output.fail("calling \(name): \(error.message)", hint: "Run `calling \(name) --help` for usage.", status: 2)
 } catch let error as CommandFailure {
-    Output.error("calling \(name): \(error.message)")
-    exit(1)
+    output.fail("calling \(name): \(error.message)", status: 1)
 } catch {
-    Output.error("calling \(name): \(error)")
-    exit(1)
+    output.fail("calling \(name): \(error)", status: 1)
 }

@@ -1,4 +1,5 @@
 import CallingCore
+import CallingTransport
 import Foundation
 
 extension MobiusRegistrar {
@@ -65,7 +66,7 @@ extension MobiusRegistrar {
             region: Region? = nil,
             serviceIndicator: ServiceIndicator = .calling,
             domain: String = "",
-            userAgent: String = "swift-calling/\(MobiusRegistrar.version)",
+            userAgent: String = "swift-calling/\(SwiftCalling.version)",
             deviceName: String = "swift-calling"
         ) {
             self.deviceManagerURL = deviceManagerURL

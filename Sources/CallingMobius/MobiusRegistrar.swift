@@ -11,9 +11,6 @@ import Foundation
 /// the ``LineRegistrar`` table says, with Mobius's details: a 403 with `errorCode` 101 is the
 /// device limit, 102 a user not enabled for calling (final), any other 403 a retryable failure.
 public struct MobiusRegistrar: LineRegistrar {
-    /// The package version sent in `spark-user-agent`.
-    public static let version = "0.1.0"
-
     /// The services and identity used.
     public let configuration: Configuration
     private let authorized: TransportPipeline

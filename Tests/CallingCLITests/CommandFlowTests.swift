@@ -201,6 +201,16 @@ struct CommandFlowTests {
         }
         let after = try await CallingProcess.run(["token", "refresh"] + session.shared)
         #expect(after.status == 0, "the saved refresh token is the live one: \(after.error)")
+        let status = try await CallingProcess.run(["token", "status", "--json"] + session.shared)
+        for line in status.output.split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["event"] is String, "\(line)")
+            for key in ["accessTokenExpiresAt", "refreshTokenExpiresAt"] {
+                if let date = object[key] as? String {
+                    #expect(date.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/) != nil, "\(key): \(date)")
+                }
+            }
+        }
     }
 
     @Test("register --access-token-file: a token the script already has registers lines; a refused one stops them with the reason")

@@ -1,3 +1,4 @@
+import CallingTransport
 import Foundation
 import Testing
 
@@ -100,6 +101,28 @@ struct CommandLineUsageTests {
         let result = try await CallingProcess.run(["emulator", "--fault", spec])
         #expect(result.status == 2, "\(spec): \(result.error)")
         #expect(result.error.hasPrefix("calling emulator: --fault"), "\(result.error)")
+    }
+
+    @Test("--version prints the package version")
+    func version() async throws {
+        let result = try await CallingProcess.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.output == "calling \(SwiftCalling.version)\n")
+    }
+
+    @Test("with --json, an error is one JSON object on standard output with event error and the exit status")
+    func jsonErrors() async throws {
+        for (arguments, status) in [(["register", "--lines", "many", "--json"], 2), (["token", "status", "--token-file", "/nonexistent/t.json", "--json"], 1)] {
+            let result = try await CallingProcess.run(arguments)
+            #expect(result.status == Int32(status))
+            #expect(result.error.isEmpty)
+            let lines = result.output.split(separator: "\n")
+            #expect(lines.count == 1)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+            #expect(object["event"] as? String == "error")
+            #expect(object["exitStatus"] as? Int == status)
+            #expect((object["message"] as? String)?.hasPrefix("calling ") == true)
+        }
     }
 
     @Test("no tokens yet: token status says to log in")

@@ -24,7 +24,7 @@ struct RegistrationScenarioTests {
         let post = try #require(harness.mobius.requests.last)
         #expect(post.headers["Authorization"] == "Bearer token-1")
         #expect(post.headers["cisco-device-url"] == LineHarness.device.deviceURL)
-        #expect(post.headers["spark-user-agent"] == "swift-calling/\(MobiusRegistrar.version)")
+        #expect(post.headers["spark-user-agent"] == "swift-calling/\(SwiftCalling.version)")
         #expect(post.headers["trackingid"]?.hasPrefix("swift-calling_") == true)
         #expect(post.headers["content-type"] == "application/json")
         let body = try #require(try JSONSerialization.jsonObject(with: post.body ?? Data()) as? [String: Any])

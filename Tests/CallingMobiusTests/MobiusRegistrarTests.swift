@@ -259,7 +259,7 @@ struct MobiusRegistrarTests {
         #expect(request.url.absoluteString == "https://mobius-p1.example.com/api/v1/ping")
         #expect(request.headers["cisco-device-url"] == device.deviceURL)
         #expect(request.headers["Authorization"] == "Bearer token-1")
-        #expect(request.headers["spark-user-agent"] == "swift-calling/\(MobiusRegistrar.version)")
+        #expect(request.headers["spark-user-agent"] == "swift-calling/\(SwiftCalling.version)")
         #expect(request.headers["trackingid"]?.hasPrefix("swift-calling_") == true)
         let (down, _) = registrar(answering(500))
         #expect(await down.ping(server, as: device) == false)

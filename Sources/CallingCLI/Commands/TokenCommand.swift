@@ -37,14 +37,14 @@ enum TokenCommand: CallingCommand {
         let access = tokens.accessTokenExpiresAt
         output.emit(
             "access token: \(access < now ? "expired" : "valid") until \(access) (\(Int(access.timeIntervalSince(now))) s)",
-            ["accessTokenExpiresAt": "\(access)", "accessTokenValid": access > now]
+            ["event": "access-token", "accessTokenExpiresAt": Output.timestamp(access), "accessTokenValid": access > now]
         )
         if let refresh = tokens.refreshTokenExpiresAt {
-            output.emit("refresh token: valid until \(refresh)", ["refreshTokenExpiresAt": "\(refresh)"])
+            output.emit("refresh token: valid until \(refresh)", ["event": "refresh-token", "refreshTokenExpiresAt": Output.timestamp(refresh)])
         } else {
-            output.emit("refresh token: \(tokens.refreshToken == nil ? "none" : "expiry not stated")", ["refreshToken": tokens.refreshToken != nil])
+            output.emit("refresh token: \(tokens.refreshToken == nil ? "none" : "expiry not stated")", ["event": "refresh-token", "refreshToken": tokens.refreshToken != nil])
         }
-        output.emit("scopes: \(tokens.scopes.joined(separator: " "))", ["scopes": tokens.scopes])
+        output.emit("scopes: \(tokens.scopes.joined(separator: " "))", ["event": "scopes", "scopes": tokens.scopes])
     }
 
     /// Reads the token file, turning a corrupt or unreadable one into a failure that names it.

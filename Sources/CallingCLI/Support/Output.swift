@@ -9,15 +9,35 @@ import Foundation
 struct Output: Sendable {
     let json: Bool
 
-    /// Prints a line of text, or a JSON object with `fields`.
+    /// Prints a line of text, or a JSON object with `fields` (and an `event` key: `message` when
+    /// the fields name none).
     func emit(_ text: String, _ fields: [String: any Sendable] = [:]) {
         if json {
-            let object = fields.isEmpty ? ["message": text] : fields
+            var object = fields.isEmpty ? ["message": text] : fields
+            if object["event"] == nil {
+                object["event"] = "message"
+            }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
             Self.write(String(decoding: data, as: UTF8.self))
         } else {
             Self.write(text)
         }
+    }
+
+    /// Ends the command with an error: text on standard error, or with `--json` one
+    /// `{"event": "error", …}` object on standard output, where a script reads everything else.
+    func fail(_ message: String, hint: String? = nil, status: Int32) -> Never {
+        if json {
+            emit(message, ["event": "error", "message": message, "exitStatus": Int(status)])
+        } else {
+            Self.error(message + (hint.map { "\n" + $0 } ?? ""))
+        }
+        exit(status)
+    }
+
+    /// A date as ISO 8601 (`2026-12-01T16:00:00Z`), as every JSON field carries dates.
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601)
     }
 
     /// Prints to standard output and flushes, so scripts reading a pipe see each line at once.

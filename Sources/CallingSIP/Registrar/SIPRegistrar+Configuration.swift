@@ -38,7 +38,7 @@ extension SIPRegistrar {
             backupRegistrars: [SIPAddress] = [],
             expires: Int = 3600,
             timers: SIPTimers = .defaults,
-            userAgent: String = "swift-calling",
+            userAgent: String = "swift-calling/\(SwiftCalling.version)",
             keepaliveMissLimit: Int = 2
         ) {
             self.addressOfRecord = addressOfRecord
