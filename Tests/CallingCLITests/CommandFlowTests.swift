@@ -233,4 +233,35 @@ struct CommandFlowTests {
         #expect(refused.error.contains("cannot be refreshed"), "\(refused.error)")
         #expect(!refused.output.contains(token) && !refused.error.contains(token))
     }
+
+    @Test("register with every Webex URL given (no --emulator): the region lookup skipped, discovery hosts tried in order")
+    func configuredURLs() async throws {
+        let session = try await LoggedIn()
+        defer { session.stop() }
+        let discovery = try await session.emulator.line { $0.hasPrefix("discovery: ") }.dropFirst("discovery: ".count)
+        let register = try CallingProcess(
+            [
+                "register", "--token-file", session.tokenFile, "--client-id", "swift-calling-emulator",
+                "--token-url", session.base + "/v1/access_token", "--device-manager-url", session.base + "/wdm/api/v1/devices",
+                "--region", "US-EAST,US", "--discovery-url", "http://127.0.0.1:9/api/v1", "--discovery-url", String(discovery), "--json",
+            ],
+            environment: ["WEBEX_CLIENT_SECRET": "emulator-secret"]
+        )
+        _ = try await register.line { $0.contains(#""event":"registered""#) }
+        register.interrupt()
+        #expect(await register.exitStatus() == 0, "\(register.error)")
+        let state = try await URLSessionTransport().send(HTTPRequest(method: .get, url: URL(string: session.base + "/_emulator/state")!))
+        let requests = (try JSONSerialization.jsonObject(with: state.body) as? [String: Any])?["requests"] as? [String: Int]
+        #expect(requests?["region"] == nil, "the region lookup was skipped: \(String(describing: requests))")
+        #expect(requests?["discovery"] == 1)
+    }
+
+    @Test("a malformed --region or --discovery-url is a usage error")
+    func badURLs() async throws {
+        for (arguments, message) in [(["--region", "US-EAST"], "--region must be REGION,COUNTRY"), (["--discovery-url", "ftp://x"], "--discovery-url must be an http(s) URL")] {
+            let result = try await CallingProcess.run(["register", "--emulator", "http://127.0.0.1:9"] + arguments, environment: ["WEBEX_ACCESS_TOKEN": "t"])
+            #expect(result.status == 2)
+            #expect(result.error.contains(message), "\(result.error)")
+        }
+    }
 }

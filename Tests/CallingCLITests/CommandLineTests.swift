@@ -103,6 +103,22 @@ struct CommandLineUsageTests {
         #expect(result.error.hasPrefix("calling emulator: --fault"), "\(result.error)")
     }
 
+    @Test(
+        "nonsense that used to pass silently is a usage error",
+        arguments: [
+            (["register", "stray"], "unexpected argument 'stray'"),
+            (["token", "status", "extra"], "unexpected argument 'extra'"),
+            (["register", "--token-file="], "--token-file needs a value"),
+            (["login", "--client-id", "c", "--client-secret-file", "EMPTY"], "is empty: write the integration's client secret into it"),
+        ]
+    )
+    func silentNonsense(arguments: [String], message: String) async throws {
+        let empty = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../Fixtures/empty-secret.txt").standardized.path
+        let result = try await CallingProcess.run(arguments.map { $0 == "EMPTY" ? empty : $0 })
+        #expect(result.status == 2)
+        #expect(result.error.contains(message), "\(result.error)")
+    }
+
     @Test("--version prints the package version")
     func version() async throws {
         let result = try await CallingProcess.run(["--version"])

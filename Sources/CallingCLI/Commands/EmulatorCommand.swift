@@ -1,4 +1,5 @@
 import CallingEmulator
+import CallingMobius
 import CallingLoopback
 import CallingTransport
 import Foundation
@@ -58,7 +59,9 @@ enum EmulatorCommand: CallingCommand {
         }
         defer { server.stop() }
         let base = server.baseURL.absoluteString
-        output.emit("emulator listening on \(base)", ["event": "listening", "url": base])
+        let discovery = server.mobiusConfiguration.discoveryHosts[0].absoluteString
+        output.emit("emulator listening on \(base)", ["event": "listening", "url": base, "discovery": discovery])
+        output.emit("discovery: \(discovery)", ["event": "discovery", "discovery": discovery])
         output.emit("client id: \(configuration.clientID)", ["event": "client", "clientId": configuration.clientID])
         output.emit("authorize: \(base)/v1/authorize   token: \(base)/v1/access_token", ["event": "oauth", "authorize": "\(base)/v1/authorize", "token": "\(base)/v1/access_token"])
         output.emit("use it: calling login --emulator \(base) --no-browser; calling register --emulator \(base)", ["event": "hint", "emulator": base])

@@ -11,7 +11,7 @@ enum RegisterCommand: CallingCommand {
         name: "register",
         summary: "register lines with Webex Calling (or a SIP registrar) and stream their events until Ctrl-C",
         usage: "register [--lines N] [--state-dir DIR] [--emulator URL | --sip URI --sip-password-file FILE] …",
-        options: AuthOptions.specs + SIPOptions.specs + [
+        options: AuthOptions.specs + MobiusOptions.specs + SIPOptions.specs + [
             OptionSpec(
                 "access-token-file", value: "FILE",
                 "use the access token in FILE (or WEBEX_ACCESS_TOKEN) instead of the token file; it is never refreshed"
@@ -132,8 +132,9 @@ enum RegisterCommand: CallingCommand {
         }
         if let token = try givenAccessToken(arguments, environment: environment) {
             Output.error("using the given access token: it cannot be refreshed, so when it expires every line stops with token_error")
-            let configuration = try arguments.url("emulator").map { MobiusRegistrar.Configuration.emulator(baseURL: $0) } ?? .defaults
-            let registrar = MobiusRegistrar(configuration: configuration, transport: URLSessionTransport(), tokenProvider: FixedAccessToken(token))
+            let registrar = MobiusRegistrar(
+                configuration: try MobiusOptions.configuration(arguments), transport: URLSessionTransport(), tokenProvider: FixedAccessToken(token)
+            )
             return (registrar, arguments.value("state-dir"))
         }
         let settings = try AuthSettings(arguments, environment: environment, redirectURI: URL(string: "http://127.0.0.1/callback")!)
@@ -146,7 +147,7 @@ enum RegisterCommand: CallingCommand {
         } catch let error as OAuthError {
             throw CommandFailure(message: error.message.replacingOccurrences(of: "log in again", with: "run `calling login` again"))
         }
-        let configuration = settings.emulator.map { MobiusRegistrar.Configuration.emulator(baseURL: $0) } ?? .defaults
+        let configuration = try MobiusOptions.configuration(arguments)
         let stateDirectory = arguments.value("state-dir")
             ?? ((settings.tokenFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("failover")
         return (MobiusRegistrar(configuration: configuration, transport: transport, tokenProvider: store), stateDirectory)

@@ -8,7 +8,8 @@ enum TokenCommand: CallingCommand {
         name: "token",
         summary: "show the stored tokens' expiry and scopes (never the tokens), or refresh them now",
         usage: "token status|refresh [--token-file FILE] …",
-        options: AuthOptions.specs
+        options: AuthOptions.specs,
+        positionals: 1
     )
 
     static func run(_ arguments: Arguments, environment: [String: String], output: Output) async throws {

@@ -12,7 +12,8 @@ struct CommandFailure: Error {
 
 /// Parsed options of one command, with environment variables as fallbacks.
 struct Arguments {
-    private var values: [String: String] = [:]
+    /// Every value given per option, in order (repeatable options keep them all).
+    private var values: [String: [String]] = [:]
     private var flags: Set<String> = []
     private let spec: CommandSpec
     private let environment: [String: String]
@@ -41,11 +42,14 @@ struct Arguments {
                 guard inlineValue == nil else { throw UsageError(message: "--\(name) takes no value") }
                 flags.insert(name)
             } else {
-                guard let value = inlineValue ?? remaining.popFirst(), !value.hasPrefix("--") || inlineValue != nil else {
+                guard let value = inlineValue ?? remaining.popFirst(), !value.hasPrefix("--") || inlineValue != nil, !value.isEmpty else {
                     throw UsageError(message: "--\(name) needs a value (\(option.value!))")
                 }
-                values[name] = value
+                values[name, default: []].append(value)
             }
+        }
+        if let stray = positionals.dropFirst(spec.positionals).first {
+            throw UsageError(message: "unexpected argument '\(stray.prefix(40))'")
         }
     }
 
@@ -54,15 +58,23 @@ struct Arguments {
         flags.contains(flag)
     }
 
-    /// An option's value, from the command line or else its environment variable.
+    /// An option's value (its last, when given more than once), from the command line or else
+    /// its environment variable.
     func value(_ name: String) -> String? {
-        if let value = values[name] { return value }
+        if let value = values[name]?.last { return value }
         guard let variable = spec.options.first(where: { $0.name == name })?.environment,
             let value = environment[variable], !value.isEmpty
         else {
             return nil
         }
         return value
+    }
+
+    /// Every value of a repeatable option in order; else its environment variable's
+    /// comma-separated values.
+    func allValues(_ name: String) -> [String] {
+        if let given = values[name] { return given }
+        return value(name)?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? []
     }
 
     /// An integer option, checked.

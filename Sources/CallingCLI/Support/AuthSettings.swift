@@ -9,6 +9,8 @@ enum AuthOptions {
         OptionSpec("client-secret-file", value: "FILE", "a file holding the client secret (or set WEBEX_CLIENT_SECRET)"),
         OptionSpec("authorize-url", value: "URL", environment: "WEBEX_AUTHORIZE_URL", "the authorize endpoint (default: Webex's)"),
         OptionSpec("token-url", value: "URL", environment: "WEBEX_TOKEN_URL", "the token endpoint (default: Webex's)"),
+        OptionSpec("device-authorize-url", value: "URL", environment: "WEBEX_DEVICE_AUTHORIZE_URL", "where login --device starts (default: Webex's)"),
+        OptionSpec("device-token-url", value: "URL", environment: "WEBEX_DEVICE_TOKEN_URL", "where login --device polls (default: Webex's)"),
         OptionSpec("token-file", value: "FILE", environment: "WEBEX_TOKEN_FILE", "where tokens are kept (default: \(defaultTokenFile()))"),
         OptionSpec(
             "scopes", value: "LIST", environment: "WEBEX_SCOPES",
@@ -29,10 +31,9 @@ enum AuthOptions {
 struct AuthSettings {
     let configuration: OAuthConfiguration
     let tokenFile: String
-    let emulator: URL?
 
     init(_ arguments: Arguments, environment: [String: String], redirectURI: URL) throws {
-        emulator = try arguments.url("emulator")
+        let emulator = try arguments.url("emulator")
         let emulatorDefaults = emulator != nil
         guard let clientID = arguments.value("client-id") ?? (emulatorDefaults ? "swift-calling-emulator" : nil) else {
             throw UsageError(message: "missing --client-id (or WEBEX_CLIENT_ID): use your integration's client id from developer.webex.com")
@@ -43,6 +44,9 @@ struct AuthSettings {
                 throw CommandFailure(message: "cannot read the client secret file \(file): check the path and its permissions")
             }
             secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !secret.isEmpty else {
+                throw UsageError(message: "the client secret file \(file) is empty: write the integration's client secret into it")
+            }
         } else if let value = environment["WEBEX_CLIENT_SECRET"], !value.isEmpty {
             secret = value
         } else if emulatorDefaults {
@@ -56,6 +60,12 @@ struct AuthSettings {
         }
         if let url = try arguments.url("token-url") {
             endpoints.tokenURL = url
+        }
+        if let url = try arguments.url("device-authorize-url") {
+            endpoints.deviceAuthorizeURL = url
+        }
+        if let url = try arguments.url("device-token-url") {
+            endpoints.deviceTokenURL = url
         }
         let scopes = arguments.value("scopes").map(Scope.parse) ?? Scope.calling
         for scope in scopes where !scope.isDocumented {

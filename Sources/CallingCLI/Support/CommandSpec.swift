@@ -26,13 +26,16 @@ struct CommandSpec {
     let usage: String
     let options: [OptionSpec]
     let details: String
+    /// How many arguments without `--` the command takes (`token` takes its action).
+    let positionals: Int
 
-    init(name: String, summary: String, usage: String, options: [OptionSpec], details: String = "") {
+    init(name: String, summary: String, usage: String, options: [OptionSpec], details: String = "", positionals: Int = 0) {
         self.name = name
         self.summary = summary
         self.usage = usage
         self.options = options + [.json, .help]
         self.details = details
+        self.positionals = positionals
     }
 
     var help: String {
