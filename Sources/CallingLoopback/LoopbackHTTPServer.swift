@@ -42,7 +42,8 @@ public final class LoopbackHTTPServer: Sendable {
         public var idleTimeout: Duration
         /// How long a request may take to arrive once its first byte has.
         public var requestTimeout: Duration
-        /// The most connections served at once; more are answered 503 and closed.
+        /// The most connections open at once. Past it an idle connection is closed to make room;
+        /// only when every one is being answered is a new one answered 503 and closed.
         public var maxConnections: Int
 
         /// Creates a configuration.
@@ -143,7 +144,13 @@ public final class LoopbackHTTPServer: Sendable {
         while let connection = Socket.acceptConnection(listener) {
             let admitted = state.withLock { state -> Bool? in
                 guard !state.stopped else { return nil }
-                guard state.connections.count < configuration.maxConnections else { return false }
+                if state.connections.count >= configuration.maxConnections {
+                    // At the cap, an idle connection (nothing being answered) makes room: idle
+                    // connections must never lock out the one request that matters.
+                    guard let idle = state.connections.first(where: { !state.answering.contains($0) }) else { return false }
+                    Socket.shutdownBoth(idle)
+                    state.connections.remove(idle)
+                }
                 state.connections.insert(connection)
                 return true
             }

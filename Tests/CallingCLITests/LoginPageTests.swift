@@ -1,3 +1,4 @@
+import CallingTestSupport
 import CallingTransport
 import Foundation
 import Testing
@@ -99,5 +100,19 @@ struct LoginPageTests {
         #expect(result.status == 2)
         #expect(result.error.contains("\\u{1B}[2J\\u{7}"))
         #expect(!result.error.contains("\u{1B}"))
+    }
+
+    @Test("idle connections to the login listener never keep the browser's redirect out")
+    func idleConnections() async throws {
+        let pending = try await PendingLogin()
+        defer { pending.stop() }
+        let port = try #require(URLComponents(string: pending.redirectURI)?.port)
+        var idle: [RawConnection] = []
+        for _ in 0..<40 {
+            idle.append(try await RawConnection.open(port: UInt16(port)))
+        }
+        let answer = try await pending.approve()
+        #expect(answer.status == 200)
+        #expect(await pending.login.exitStatus() == 0)
     }
 }

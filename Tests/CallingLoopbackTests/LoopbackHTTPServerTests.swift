@@ -127,8 +127,8 @@ struct LoopbackHTTPServerTests {
         #expect(await connection.readResponses(1).hasPrefix("HTTP/1.1 500 "))
     }
 
-    @Test("connections past the limit are answered 503")
-    func connectionLimit() async throws {
+    @Test("at the limit an idle connection makes room, so idle connections never lock a request out")
+    func idleConnectionsMakeRoom() async throws {
         let server = try start(.init(maxConnections: 2))
         defer { server.stop() }
         var held: [RawConnection] = []
@@ -137,6 +137,23 @@ struct LoopbackHTTPServerTests {
             await connection.send("GET /held HTTP/1.1\r\n\r\n")
             #expect(await connection.readResponses(1).contains("GET /held 0"))
         }
+        try await expectStillServing(server)
+    }
+
+    @Test("connections past the limit while every one is being answered get 503")
+    func connectionLimit() async throws {
+        let server = try LoopbackHTTPServer.start(configuration: .init(maxConnections: 2)) { request in
+            if request.url.path == "/slow" { try await Task.sleep(for: .seconds(2)) }
+            return Self.echo(request)
+        }
+        defer { server.stop() }
+        var held: [RawConnection] = []
+        for _ in 0..<2 {
+            let connection = try await RawConnection.open(port: server.port)
+            await connection.send("GET /slow HTTP/1.1\r\n\r\n")
+            held.append(connection)
+        }
+        try await Task.sleep(for: .milliseconds(200))
         let extra = try await RawConnection.open(port: server.port)
         #expect(await extra.readToEnd().hasPrefix("HTTP/1.1 503 "))
     }

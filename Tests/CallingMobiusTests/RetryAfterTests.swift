@@ -14,13 +14,22 @@ struct RetryAfterTests {
             ("Friday, 15-Jan-27 08:00:30 GMT", 30),
             ("Fri Jan 15 08:00:30 2027", 30),
             ("Fri, 15 Jan 2027 07:00:00 GMT", 0),
+            ("Sat, 29 Feb 2028 00:00:00 GMT", 35_395_200),
+            ("Thu, 01 Jan 1970 00:00:00 GMT", 0),
         ]
     )
     func readable(value: String, seconds: Int) {
         #expect(RetryAfter.parse(value, now: now) == .seconds(seconds))
     }
 
-    @Test("missing or unreadable values give no wait at all", arguments: [nil, "", "soon", "-5", "4.5", "١٢"] as [String?])
+    @Test(
+        "missing or unreadable values give no wait at all (the last found by fuzzing: DateFormatter leaked on it)",
+        arguments: [
+            nil, "", "soon", "-5", "4.5", "١٢", "Fri, 32 Jan 2027 08:00:30 GMT", "Fri, 15 Foo 2027 08:00:30 GMT", "Fri, 15 Jan 2027 24:00:00 GMT",
+            "Fri, 15 Jan 2027 08:00:30 PST", "Fri, 15 Jan 202 08:00:30 GMT", String(repeating: "Fri, ", count: 20),
+            String(decoding: Data(base64Encoded: "lpaWlvK4uLi4lg==")!, as: UTF8.self),
+        ] as [String?]
+    )
     func unreadable(value: String?) {
         #expect(RetryAfter.parse(value, now: now) == nil)
     }

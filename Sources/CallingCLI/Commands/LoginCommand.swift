@@ -36,7 +36,8 @@ enum LoginCommand: CallingCommand {
         let redirects = RedirectInbox()
         let listener: LoopbackHTTPServer
         do {
-            listener = try LoopbackHTTPServer.start(configuration: .init(port: UInt16(port))) { request in
+            // The redirect listener serves one browser: idle connections are closed after 2 s.
+            listener = try LoopbackHTTPServer.start(configuration: .init(port: UInt16(port), idleTimeout: .seconds(2), maxConnections: 16)) { request in
                 await redirects.receive(request.url)
             }
         } catch {
