@@ -23,6 +23,7 @@ let package = Package(
         .target(name: "CallingMobius", dependencies: ["CallingCore", "CallingTransport"]),
         .target(name: "CallingSIP", dependencies: ["CallingCore", "CallingTransport"]),
         .target(name: "CallingLoopback", dependencies: ["CallingTransport"]),
+        .target(name: "CallingCommandLine"),
         .target(
             name: "CallingEmulator",
             dependencies: ["CallingTransport", "CallingAuth", "CallingCore", "CallingMobius", "CallingLoopback"]
@@ -31,6 +32,7 @@ let package = Package(
             name: "CallingCLI",
             dependencies: [
                 "CallingTransport", "CallingAuth", "CallingCore", "CallingMobius", "CallingSIP", "CallingLoopback", "CallingEmulator",
+                "CallingCommandLine",
             ]
         ),
         .executableTarget(
@@ -82,6 +84,7 @@ if ProcessInfo.processInfo.environment["CALLING_FUZZ"] == "1" {
         ("FuzzTokenResponse", ["CallingAuth", "CallingTransport"]),
         ("FuzzRetryAfter", ["CallingMobius"]),
         ("FuzzMobiusAnswers", ["CallingMobius", "CallingCore"]),
+        ("FuzzArguments", ["CallingCommandLine"]),
     ]
     package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"))
     for fuzzer in fuzzers {

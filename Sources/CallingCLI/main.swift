@@ -1,3 +1,4 @@
+import CallingCommandLine
 import CallingTransport
 import Foundation
 

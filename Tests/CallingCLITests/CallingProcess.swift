@@ -38,6 +38,13 @@ final class CallingProcess: Sendable {
         return (status, process.output, process.error)
     }
 
+    /// Starts `calling emulator` with `arguments` and waits for its base URL.
+    static func emulator(_ arguments: [String] = []) async throws -> (process: CallingProcess, base: String) {
+        let process = try CallingProcess(["emulator"] + arguments)
+        let first = try await process.line { $0.hasPrefix("emulator listening on ") }
+        return (process, String(first.dropFirst("emulator listening on ".count)))
+    }
+
     var output: String { collected.withLock(\.output) }
     var error: String { collected.withLock(\.error) }
 

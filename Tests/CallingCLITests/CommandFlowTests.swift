@@ -53,10 +53,8 @@ struct CommandFlowTests {
         var shared: [String] { ["--emulator", base, "--token-file", tokenFile] }
 
         init(emulator arguments: [String] = []) async throws {
-            emulator = try CallingProcess(["emulator", "--keepalive-interval", "1"] + arguments)
-            let first = try await emulator.line { $0.hasPrefix("emulator listening on ") }
+            (emulator, base) = try await CallingProcess.emulator(["--keepalive-interval", "1"] + arguments)
             #expect(emulator.output.hasPrefix("emulator listening on http://127.0.0.1:"))
-            base = String(first.dropFirst("emulator listening on ".count))
             tokenFile = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString)/tokens.json").path
             login = try CallingProcess(["login", "--no-browser", "--emulator", base, "--token-file", tokenFile])
             let authorize = try await login.line { $0.hasPrefix("http://127.0.0.1") && $0.contains("/v1/authorize?") }

@@ -81,9 +81,8 @@ struct CommandLineUsageTests {
 
     @Test("login --scopes takes presets and names, and warns (only) about a scope the documentation does not list")
     func scopes() async throws {
-        let emulator = try CallingProcess(["emulator"])
+        let (emulator, base) = try await CallingProcess.emulator()
         defer { emulator.interrupt() }
-        let base = String(try await emulator.line { $0.hasPrefix("emulator listening on ") }.dropFirst("emulator listening on ".count))
         let login = try CallingProcess(["login", "--no-browser", "--emulator", base, "--scopes", "messaging spark:made_up", "--timeout", "1"])
         let url = try await login.line { $0.contains("/v1/authorize?") }
         let scope = URLComponents(string: url)?.queryItems?.first { $0.name == "scope" }?.value

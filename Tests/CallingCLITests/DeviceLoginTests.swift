@@ -8,9 +8,8 @@ import Testing
 struct DeviceLoginTests {
     @Test("prints the URL and code, waits for the approval, saves the tokens; never prints the device code")
     func approve() async throws {
-        let emulator = try CallingProcess(["emulator", "--device-poll-interval", "1"])
+        let (emulator, base) = try await CallingProcess.emulator(["--device-poll-interval", "1"])
         defer { emulator.interrupt() }
-        let base = String(try await emulator.line { $0.hasPrefix("emulator listening on ") }.dropFirst("emulator listening on ".count))
         let tokenFile = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString)/tokens.json").path
         let login = try CallingProcess(["login", "--device", "--emulator", base, "--token-file", tokenFile, "--json"])
         let shown = try await login.line { $0.contains(#""event":"device""#) }
@@ -28,9 +27,8 @@ struct DeviceLoginTests {
 
     @Test("Ctrl-C while waiting stops the login with exit 1 and saves nothing")
     func interrupted() async throws {
-        let emulator = try CallingProcess(["emulator"])
+        let (emulator, base) = try await CallingProcess.emulator()
         defer { emulator.interrupt() }
-        let base = String(try await emulator.line { $0.hasPrefix("emulator listening on ") }.dropFirst("emulator listening on ".count))
         let tokenFile = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString)/tokens.json").path
         let login = try CallingProcess(["login", "--device", "--emulator", base, "--token-file", tokenFile])
         _ = try await login.line { $0.hasPrefix("To log in, open ") }

@@ -18,9 +18,7 @@ struct LoginPageTests {
         let redirectURI: String
 
         init() async throws {
-            emulator = try CallingProcess(["emulator"])
-            let first = try await emulator.line { $0.hasPrefix("emulator listening on ") }
-            base = String(first.dropFirst("emulator listening on ".count))
+            (emulator, base) = try await CallingProcess.emulator()
             let tokenFile = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString)/tokens.json").path
             login = try CallingProcess(["login", "--no-browser", "--emulator", base, "--token-file", tokenFile])
             authorize = URL(string: try await login.line { $0.hasPrefix("http://127.0.0.1") && $0.contains("/v1/authorize?") })!

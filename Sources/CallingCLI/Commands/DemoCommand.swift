@@ -1,4 +1,5 @@
 import CallingAuth
+import CallingCommandLine
 import CallingCore
 import CallingMobius
 import CallingEmulator

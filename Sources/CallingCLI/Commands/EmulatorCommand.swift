@@ -1,3 +1,4 @@
+import CallingCommandLine
 import CallingEmulator
 import CallingMobius
 import CallingLoopback

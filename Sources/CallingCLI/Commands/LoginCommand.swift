@@ -1,4 +1,5 @@
 import CallingAuth
+import CallingCommandLine
 import CallingLoopback
 import CallingTransport
 import Foundation

@@ -1,3 +1,4 @@
+import CallingCommandLine
 /// A subcommand of `calling`.
 protocol CallingCommand {
     /// Name, help and options.

@@ -1,3 +1,4 @@
+import CallingCommandLine
 import CallingSIP
 import CallingTransport
 import Foundation

@@ -1,26 +1,34 @@
 import Foundation
 
 /// A command line misused: exit status 2, a one-line hint.
-struct UsageError: Error {
-    let message: String
+package struct UsageError: Error {
+    package let message: String
+
+    package init(message: String) {
+        self.message = message
+    }
 }
 
 /// A command that failed: exit status 1, a message that names the cause and the fix.
-struct CommandFailure: Error {
-    let message: String
+package struct CommandFailure: Error {
+    package let message: String
+
+    package init(message: String) {
+        self.message = message
+    }
 }
 
 /// Parsed options of one command, with environment variables as fallbacks.
-struct Arguments {
+package struct Arguments {
     /// Every value given per option, in order (repeatable options keep them all).
     private var values: [String: [String]] = [:]
     private var flags: Set<String> = []
     private let spec: CommandSpec
     private let environment: [String: String]
-    private(set) var positionals: [String] = []
+    package private(set) var positionals: [String] = []
 
     /// Parses `--name value`, `--name=value` and `--flag` against `spec`.
-    init(_ arguments: [String], spec: CommandSpec, environment: [String: String]) throws {
+    package init(_ arguments: [String], spec: CommandSpec, environment: [String: String]) throws {
         self.spec = spec
         self.environment = environment
         var remaining = arguments[...]
@@ -54,13 +62,13 @@ struct Arguments {
     }
 
     /// Whether a flag was given.
-    func has(_ flag: String) -> Bool {
+    package func has(_ flag: String) -> Bool {
         flags.contains(flag)
     }
 
     /// An option's value (its last, when given more than once), from the command line or else
     /// its environment variable.
-    func value(_ name: String) -> String? {
+    package func value(_ name: String) -> String? {
         if let value = values[name]?.last { return value }
         guard let variable = spec.options.first(where: { $0.name == name })?.environment,
             let value = environment[variable], !value.isEmpty
@@ -72,13 +80,13 @@ struct Arguments {
 
     /// Every value of a repeatable option in order; else its environment variable's
     /// comma-separated values.
-    func allValues(_ name: String) -> [String] {
+    package func allValues(_ name: String) -> [String] {
         if let given = values[name] { return given }
         return value(name)?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? []
     }
 
     /// An integer option, checked.
-    func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+    package func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text = value(name) else { return fallback }
         guard let number = Int(text), range.contains(number) else {
             throw UsageError(message: "--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
@@ -87,7 +95,7 @@ struct Arguments {
     }
 
     /// A URL option, checked.
-    func url(_ name: String) throws -> URL? {
+    package func url(_ name: String) throws -> URL? {
         guard let text = value(name) else { return nil }
         guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
             throw UsageError(message: "--\(name) must be an http(s) URL, not '\(text)'")

@@ -2,34 +2,34 @@ import Foundation
 
 /// One option of a command: a flag (no value) or an option with a value, perhaps also read from
 /// an environment variable.
-struct OptionSpec {
-    let name: String
-    let value: String?
-    let help: String
-    let environment: String?
+package struct OptionSpec {
+    package let name: String
+    package let value: String?
+    package let help: String
+    package let environment: String?
 
-    init(_ name: String, value: String? = nil, environment: String? = nil, _ help: String) {
+    package init(_ name: String, value: String? = nil, environment: String? = nil, _ help: String) {
         self.name = name
         self.value = value
         self.help = help
         self.environment = environment
     }
 
-    static let json = OptionSpec("json", "one JSON object per line instead of text")
-    static let help = OptionSpec("help", "show this help")
+    package static let json = OptionSpec("json", "one JSON object per line instead of text")
+    package static let help = OptionSpec("help", "show this help")
 }
 
 /// A subcommand's name, help text and options; the help is generated from them.
-struct CommandSpec {
-    let name: String
-    let summary: String
-    let usage: String
-    let options: [OptionSpec]
-    let details: String
+package struct CommandSpec {
+    package let name: String
+    package let summary: String
+    package let usage: String
+    package let options: [OptionSpec]
+    package let details: String
     /// How many arguments without `--` the command takes (`token` takes its action).
-    let positionals: Int
+    package let positionals: Int
 
-    init(name: String, summary: String, usage: String, options: [OptionSpec], details: String = "", positionals: Int = 0) {
+    package init(name: String, summary: String, usage: String, options: [OptionSpec], details: String = "", positionals: Int = 0) {
         self.name = name
         self.summary = summary
         self.usage = usage
@@ -38,7 +38,7 @@ struct CommandSpec {
         self.positionals = positionals
     }
 
-    var help: String {
+    package var help: String {
         var lines = ["usage: calling \(usage)", "", summary, "", "options:"]
         let labels = options.map { option in "--\(option.name)" + (option.value.map { " \($0)" } ?? "") }
         let width = (labels.map(\.count).max() ?? 0) + 2
