@@ -1,7 +1,7 @@
 import CallingTransport
 import Foundation
 
-/// The OAuth 2.0 authorization-code flow with PKCE, over any ``Transport``.
+/// The OAuth 2.0 authorization-code flow with PKCE, over any `Transport`.
 ///
 /// ```swift
 /// let client = OAuthClient(configuration: configuration, transport: URLSessionTransport())
@@ -37,7 +37,7 @@ public struct OAuthClient: Sendable {
     ///   - code: The code from ``AuthorizationRequest/authorizationCode(fromRedirect:)``.
     ///   - request: The login attempt the code belongs to (for its redirect URI and verifier).
     /// - Throws: ``OAuthError`` for a refusal or an unusable answer; the transport's error when
-    ///   the token endpoint could not be reached, or ``TransportError`` before sending when the
+    ///   the token endpoint could not be reached, or `TransportError` before sending when the
     ///   token URL is plain `http` to a host other than this machine.
     public func exchange(code: Secret, for request: AuthorizationRequest) async throws -> TokenResponse {
         try await requestTokens([

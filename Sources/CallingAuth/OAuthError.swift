@@ -87,7 +87,7 @@ public struct OAuthError: AccessTokenError, Sendable, CustomStringConvertible {
     public var httpStatus: Int?
     /// The authorization server's `error` string, when it sent one.
     public var oauthError: String?
-    /// The error behind this one (a ``TransportError``, a file system error), when there is one.
+    /// The error behind this one (a `TransportError`, a file system error), when there is one.
     public var underlying: (any Error & Sendable)?
 
     /// Creates an error.

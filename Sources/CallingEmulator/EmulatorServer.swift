@@ -36,7 +36,7 @@ public final class EmulatorServer: Sendable {
     ///   - emulator: The emulator to serve.
     ///   - configuration: The main port (0 picks a free one) and the HTTP limits. Mobius
     ///     servers always get free ports.
-    /// - Throws: ``LoopbackServerError`` when a port cannot be bound.
+    /// - Throws: `LoopbackServerError` when a port cannot be bound.
     public static func start(
         emulator: WebexEmulator = WebexEmulator(),
         configuration: LoopbackHTTPServer.Configuration = .defaults

@@ -191,7 +191,7 @@ public actor WebexEmulator {
 
     /// Answers one request as the emulator at `baseURL`.
     ///
-    /// - Throws: ``TransportError`` with ``TransportError/Code/connectionRefused`` for a server
+    /// - Throws: `TransportError` with `TransportError.Code.connectionRefused` for a server
     ///   that is down with ``ServerOutage/connectionRefused`` (as a real network would).
     public func handle(_ request: HTTPRequest, baseURL: URL) async throws -> HTTPResponse {
         var path = request.url.path(percentEncoded: true)

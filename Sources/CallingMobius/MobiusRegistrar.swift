@@ -4,11 +4,11 @@ import Foundation
 
 /// Webex Calling's registrar: lines register with Mobius over HTTPS.
 ///
-/// Requests go through any ``Transport``: `URLSessionTransport` in production, an
+/// Requests go through any `Transport`: `URLSessionTransport` in production, an
 /// `InMemoryTransport` (or the emulator) in tests. Every Mobius request carries a fresh bearer
-/// token from the ``AccessTokenProvider`` (refreshed once and retried once on a 401),
+/// token from the `AccessTokenProvider` (refreshed once and retried once on a 401),
 /// `cisco-device-url`, `spark-user-agent` and a unique `trackingid`. Answers are classified as
-/// the ``LineRegistrar`` table says, with Mobius's details: a 403 with `errorCode` 101 is the
+/// the `LineRegistrar` table says, with Mobius's details: a 403 with `errorCode` 101 is the
 /// device limit, 102 a user not enabled for calling (final), any other 403 a retryable failure.
 public struct MobiusRegistrar: LineRegistrar {
     /// The services and identity used.
@@ -48,9 +48,9 @@ public struct MobiusRegistrar: LineRegistrar {
 
     /// Looks up the region (unless configured), then asks each discovery host for the server lists.
     ///
-    /// - Throws: ``CallingError`` with code ``CallingError/Code/invalidConfiguration`` for a
+    /// - Throws: `CallingError` with code `CallingError.Code.invalidConfiguration` for a
     ///   `domain` that is not a host name (before anything is sent), or
-    ///   ``CallingError/Code/discoveryFailed`` saying which step failed and why.
+    ///   `CallingError.Code.discoveryFailed` saying which step failed and why.
     public func discoverServers() async throws -> RegistrarServers {
         guard configuration.domain.isEmpty || Self.isHostName(configuration.domain) else {
             throw CallingError(
@@ -155,7 +155,7 @@ public struct MobiusRegistrar: LineRegistrar {
 
     /// Creates a device-manager device for a line.
     ///
-    /// - Throws: ``CallingError`` with code ``CallingError/Code/deviceCreationFailed``.
+    /// - Throws: `CallingError` with code `CallingError.Code.deviceCreationFailed`.
     public func makeDevice() async throws -> LineDevice {
         let body = MobiusMessages.DeviceRequest(
             name: configuration.deviceName, deviceType: "WEB", model: configuration.deviceName,

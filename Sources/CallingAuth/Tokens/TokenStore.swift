@@ -13,7 +13,7 @@ import Foundation
 ///   process may have refreshed them), the store answers ``OAuthError/Code/loginRequired`` until
 ///   ``login(with:)``. A network failure or a 5xx keeps the tokens; the next call tries again.
 ///
-/// It conforms to ``AccessTokenProvider``, so a `BearerTokenMiddleware` (and CallingCore) can use
+/// It conforms to `AccessTokenProvider`, so a `BearerTokenMiddleware` (and CallingCore) can use
 /// it directly.
 public actor TokenStore: AccessTokenProvider {
     /// Refresh timing.

@@ -61,7 +61,7 @@ public struct SIPRegistrar: LineRegistrar {
 
     /// The configured registrars, or the address of record's domain.
     ///
-    /// - Throws: ``CallingError`` with code ``CallingError/Code/invalidConfiguration`` for an
+    /// - Throws: `CallingError` with code `CallingError.Code.invalidConfiguration` for an
     ///   address of record without a user, an `expires` below one second (zero would remove
     ///   the binding) or a miss limit below one, before anything is sent.
     public func discoverServers() async throws -> RegistrarServers {

@@ -44,13 +44,14 @@ final class SIPFlow: Sendable {
         let opening = state.withLock { state in
             if let socket = state.socket { return socket }
             let opening = Task { [registrar, transport] in
-                try await withCheckedThrowingContinuation { continuation in
+                let descriptor = try await withCheckedThrowingContinuation { continuation in
                     DispatchQueue.global().async {
                         continuation.resume(with: Result { () throws(SIPSocket.Failure) in
-                            try SIPSocket(host: registrar.host, port: registrar.effectivePort, transport: transport)
+                            try SIPSocket.connect(host: registrar.host, port: registrar.effectivePort, transport: transport)
                         })
                     }
                 }
+                return SIPSocket(descriptor: descriptor, transport: transport)
             }
             state.socket = opening
             return opening

@@ -40,8 +40,10 @@ final class SIPSocket: Sendable {
     private let stopping = Locked(false)
     private let reading = Locked(false)
 
-    /// Connects to `host:port` (blocking: call it off the cooperative pool for TCP).
-    init(host: String, port: UInt16, transport: SIPTransport) throws(Failure) {
+    /// A connected descriptor for `host:port` (blocking: call it off the cooperative pool, since
+    /// a TCP connect can wait for the network). Only the number crosses threads; the socket
+    /// object is made where it is used (``init(descriptor:transport:)``).
+    static func connect(host: String, port: UInt16, transport: SIPTransport) throws(Failure) -> Int32 {
         var hints = addrinfo()
         hints.ai_family = AF_INET
         #if canImport(Darwin)
@@ -56,7 +58,7 @@ final class SIPSocket: Sendable {
         defer { freeaddrinfo(found) }
         let descriptor = socket(address.pointee.ai_family, address.pointee.ai_socktype, address.pointee.ai_protocol)
         guard descriptor >= 0 else { throw .system("socket") }
-        guard connect(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else {
+        guard connectSocket(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else {
             let failure = Failure.system("connect to \(host):\(port)")
             closeDescriptor(descriptor)
             throw failure
@@ -69,6 +71,11 @@ final class SIPSocket: Sendable {
         var on: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
         #endif
+        return descriptor
+    }
+
+    /// Takes ownership of a connected descriptor from ``connect(host:port:transport:)``.
+    init(descriptor: Int32, transport: SIPTransport) {
         var local = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &local) {
@@ -183,6 +190,15 @@ private func closeDescriptor(_ descriptor: Int32) {
     _ = Darwin.close(descriptor)
     #else
     _ = Glibc.close(descriptor)
+    #endif
+}
+
+/// `connect(2)`, named apart from ``SIPSocket/connect(host:port:transport:)``.
+private func connectSocket(_ descriptor: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+    #if canImport(Darwin)
+    Darwin.connect(descriptor, address, length)
+    #else
+    Glibc.connect(descriptor, address, length)
     #endif
 }
 
