@@ -70,13 +70,8 @@ public struct OAuthClient: Sendable {
     /// - Throws: ``OAuthError`` for a refusal (for `invalid_client`, saying which redirect URIs a
     ///   Webex integration must list) or an unusable answer; the transport's error.
     public func startDeviceAuthorization() async throws -> DeviceAuthorization {
-        let request = HTTPRequest(
-            method: .post,
-            url: configuration.endpoints.deviceAuthorizeURL,
-            headers: ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"],
-            body: Data(FormEncoding.encode([("client_id", configuration.clientID), ("scope", configuration.scopes.joined(separator: " "))]).utf8)
-        )
-        return try DeviceAuthorization(client: self, response: try await transport.send(request))
+        let fields = [("client_id", configuration.clientID), ("scope", configuration.scopes.joined(separator: " "))]
+        return try DeviceAuthorization(client: self, response: try await post(fields, to: configuration.endpoints.deviceAuthorizeURL))
     }
 
     /// One poll of the device token endpoint, authenticated with HTTP Basic as Webex asks.
@@ -84,33 +79,26 @@ public struct OAuthClient: Sendable {
         let url = configuration.endpoints.deviceTokenURL
         try CredentialDestination.check(url, carrying: "the client secret")
         let basic = Data("\(configuration.clientID):\(configuration.clientSecret.value)".utf8).base64EncodedString()
-        let request = HTTPRequest(
-            method: .post,
-            url: url,
-            headers: [
-                "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json", "Authorization": "Basic \(basic)",
-            ],
-            body: Data(
-                FormEncoding.encode([
-                    ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", deviceCode.value),
-                    ("client_id", configuration.clientID),
-                ]).utf8
-            )
-        )
-        return try TokenResponse.parse(try await transport.send(request))
+        let fields = [
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", deviceCode.value), ("client_id", configuration.clientID),
+        ]
+        return try TokenResponse.parse(try await post(fields, to: url, authorization: "Basic \(basic)"))
     }
 
     private func requestTokens(_ fields: [(name: String, value: String)]) async throws -> TokenResponse {
         try CredentialDestination.check(configuration.endpoints.tokenURL, carrying: "the client secret")
-        let request = HTTPRequest(
+        return try TokenResponse.parse(try await post(fields, to: configuration.endpoints.tokenURL))
+    }
+
+    /// A form POST asking for JSON, as every OAuth endpoint here takes.
+    private func post(_ fields: [(name: String, value: String)], to url: URL, authorization: String? = nil) async throws -> HTTPResponse {
+        var request = HTTPRequest(
             method: .post,
-            url: configuration.endpoints.tokenURL,
-            headers: [
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": "application/json",
-            ],
+            url: url,
+            headers: ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"],
             body: Data(FormEncoding.encode(fields).utf8)
         )
-        return try TokenResponse.parse(try await transport.send(request))
+        request.headers["Authorization"] = authorization
+        return try await transport.send(request)
     }
 }

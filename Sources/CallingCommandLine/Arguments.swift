@@ -94,11 +94,32 @@ package struct Arguments {
         return number
     }
 
+    /// The path an option names and the file's text, read whole; `nil` when the option is not
+    /// given. Secrets come from files like this, never from flags, so they stay out of the
+    /// process list.
+    ///
+    /// - Throws: ``CommandFailure`` naming the file, when it cannot be read.
+    package func file(_ name: String, holding what: String) throws -> (path: String, text: String)? {
+        guard let path = value(name) else { return nil }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CommandFailure(message: "cannot read the \(what) file \(path): check the path and its permissions")
+        }
+        return (path, text)
+    }
+
     /// A URL option, checked.
     package func url(_ name: String) throws -> URL? {
-        guard let text = value(name) else { return nil }
+        try value(name).map { try Self.httpURL($0, option: name) }
+    }
+
+    /// Every URL of a repeatable option, each checked (see ``allValues(_:)``).
+    package func urls(_ name: String) throws -> [URL] {
+        try allValues(name).map { try Self.httpURL($0, option: name) }
+    }
+
+    private static func httpURL(_ text: String, option name: String) throws -> URL {
         guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-            throw UsageError(message: "--\(name) must be an http(s) URL, not '\(text)'")
+            throw UsageError(message: "--\(name) must be an http(s) URL, not '\(text.prefix(80))'")
         }
         return url
     }

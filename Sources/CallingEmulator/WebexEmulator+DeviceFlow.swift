@@ -83,7 +83,8 @@ extension WebexEmulator {
         return !matching.isEmpty
     }
 
-    private static func form(_ request: HTTPRequest) -> [String: String] {
+    /// A form body's fields; the first of a repeated name wins.
+    static func form(_ request: HTTPRequest) -> [String: String] {
         Dictionary(FormEncoding.decode(String(decoding: request.body ?? Data(), as: UTF8.self)), uniquingKeysWith: { first, _ in first })
     }
 }

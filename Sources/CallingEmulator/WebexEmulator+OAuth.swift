@@ -52,9 +52,7 @@ extension WebexEmulator {
         guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
             return oauthError(400, "invalid_request", "the body must be application/x-www-form-urlencoded")
         }
-        let form = Dictionary(
-            FormEncoding.decode(String(decoding: request.body ?? Data(), as: UTF8.self)), uniquingKeysWith: { first, _ in first }
-        )
+        let form = Self.form(request)
         guard let grantType = form["grant_type"] else {
             return oauthError(400, "invalid_request", "grant_type is missing")
         }

@@ -26,8 +26,7 @@ public struct DeviceAuthorization: Sendable, CustomStringConvertible {
     init(client: OAuthClient, response: HTTPResponse) throws {
         let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
         guard response.isSuccess else {
-            var error = TokenResponse.errorFromBody(object, status: response.status)
-            error.message = error.message.replacingOccurrences(of: "the token endpoint", with: "the device authorization endpoint")
+            var error = TokenResponse.errorFromBody(object, status: response.status, endpoint: "the device authorization endpoint")
             if error.code == .invalidClient || error.code == .unauthorizedClient {
                 error.message += "; the integration must allow the device flow, listing https://oauth-helper-{a,k,r}.wbx2.com/helperservice/v1/actions/device/callback as redirect URIs"
             }

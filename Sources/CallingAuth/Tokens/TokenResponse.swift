@@ -48,7 +48,7 @@ public struct TokenResponse: Sendable, Equatable, CustomStringConvertible {
     package static func parse(_ response: HTTPResponse) throws -> TokenResponse {
         let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
         guard response.isSuccess else {
-            throw errorFromBody(object, status: response.status)
+            throw errorFromBody(object, status: response.status, endpoint: "the token endpoint")
         }
         guard let object,
             let accessToken = object["access_token"] as? String, !accessToken.isEmpty,
@@ -72,16 +72,16 @@ public struct TokenResponse: Sendable, Equatable, CustomStringConvertible {
 
     /// RFC 6749's `{error, error_description}`, or Webex's `{"errors": [{"description": …}]}`
     /// (whose description is taken for the error when it names one, as the device flow's do).
-    static func errorFromBody(_ object: [String: Any]?, status: Int) -> OAuthError {
+    static func errorFromBody(_ object: [String: Any]?, status: Int, endpoint: String) -> OAuthError {
         if object?["error"] == nil, let description = ((object?["errors"] as? [Any])?.first as? [String: Any])?["description"] as? String {
             let named = ["authorization_pending", "slow_down", "expired_token", "access_denied", "invalid_client", "unauthorized_client", "invalid_grant"]
                 .first { description.contains($0) }
-            return errorFromBody(["error": named ?? "server_error", "error_description": description], status: status)
+            return errorFromBody(["error": named ?? "server_error", "error_description": description], status: status, endpoint: endpoint)
         }
         guard let error = object?["error"] as? String, !error.isEmpty else {
             return OAuthError(
                 code: .unexpectedResponse,
-                message: "the token endpoint answered HTTP \(status) with a body that is not OAuth error JSON; check the token URL and try again later",
+                message: "\(endpoint) answered HTTP \(status) with a body that is not OAuth error JSON; check its URL and try again later",
                 httpStatus: status
             )
         }
@@ -96,7 +96,7 @@ public struct TokenResponse: Sendable, Equatable, CustomStringConvertible {
             }
         return OAuthError(
             code: code,
-            message: "the token endpoint refused the request (HTTP \(status), \(error)\(detail)); \(advice)",
+            message: "\(endpoint) refused the request (HTTP \(status), \(error)\(detail)); \(advice)",
             httpStatus: status,
             oauthError: error
         )

@@ -33,10 +33,7 @@ enum EmulatorCommand: CallingCommand {
     static func run(_ arguments: Arguments, environment: [String: String], output: Output) async throws {
         var configuration = WebexEmulator.Configuration.defaults
         configuration.clientID = arguments.value("client-id") ?? configuration.clientID
-        if let file = arguments.value("client-secret-file") {
-            guard let secret = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw CommandFailure(message: "cannot read the client secret file \(file): check the path and its permissions")
-            }
+        if let (_, secret) = try arguments.file("client-secret-file", holding: "client secret") {
             configuration.clientSecret = Secret(secret.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         configuration.keepaliveInterval = try arguments.integer("keepalive-interval", default: 30, range: 1...3600)

@@ -156,10 +156,7 @@ enum RegisterCommand: CallingCommand {
 
     /// An access token from `--access-token-file` or `WEBEX_ACCESS_TOKEN`, if given.
     private static func givenAccessToken(_ arguments: Arguments, environment: [String: String]) throws -> Secret? {
-        if let file = arguments.value("access-token-file") {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw CommandFailure(message: "cannot read the access token file \(file): check the path and its permissions")
-            }
+        if let (file, text) = try arguments.file("access-token-file", holding: "access token") {
             let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !token.isEmpty else { throw CommandFailure(message: "the access token file \(file) is empty") }
             return Secret(token)

@@ -24,12 +24,7 @@ enum MobiusOptions {
         if let url = try arguments.url("region-url") {
             configuration.regionURL = url
         }
-        let discovery = try arguments.allValues("discovery-url").map { text in
-            guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-                throw UsageError(message: "--discovery-url must be an http(s) URL, not '\(text.prefix(80))'")
-            }
-            return url
-        }
+        let discovery = try arguments.urls("discovery-url")
         if !discovery.isEmpty {
             configuration.discoveryHosts = discovery
         }

@@ -29,11 +29,8 @@ enum SIPOptions {
         guard let transport = SIPTransport(rawValue: transportName) else {
             throw UsageError(message: "--sip-transport must be udp or tcp, not '\(transportName.prefix(20))'")
         }
-        guard let file = arguments.value("sip-password-file") else {
+        guard let (file, contents) = try arguments.file("sip-password-file", holding: "SIP password") else {
             throw UsageError(message: "--sip needs --sip-password-file FILE (a file holding the SIP password; never a flag, so it stays out of the process list)")
-        }
-        guard let contents = try? String(contentsOfFile: file, encoding: .utf8) else {
-            throw CommandFailure(message: "cannot read the SIP password file \(file): check the path and its permissions")
         }
         let password = contents.trimmingCharacters(in: .newlines)
         guard !password.isEmpty else {

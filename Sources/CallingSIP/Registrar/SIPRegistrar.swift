@@ -211,8 +211,8 @@ public struct SIPRegistrar: LineRegistrar {
             reason = " \(text.prefix(80))"
         }
         let answered = "\(registrar.hostAndPort) answered \(status)\(reason)"
-        let retryAfter = response["Retry-After"].flatMap { $0.prefix { $0.isNumber }.isEmpty ? nil : Int($0.prefix { $0.isNumber }) }
-            .map { Duration.seconds(min($0, longestWait)) }
+        // SIP's Retry-After is delta-seconds, perhaps followed by a comment or parameters.
+        let retryAfter = response["Retry-After"].flatMap { Int($0.prefix(while: \.isNumber)) }.map { Duration.seconds(min($0, longestWait)) }
         switch status {
         case 403: return .failed(LineError(code: .forbidden, detail: "\(answered): the user may not register here; check the user and domain", metadata: metadata), retryAfter: nil, final: true)
         case 404: return .failed(LineError(code: .notFound, detail: "\(answered): the registrar does not know the user; check the address of record", metadata: metadata), retryAfter: nil, final: true)
