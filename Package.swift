@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "CallingEmulator", targets: ["CallingEmulator"]),
         .executable(name: "calling", targets: ["CallingCLI"]),
         .executable(name: "calling-bench", targets: ["CallingBenchmarks"]),
+        .library(name: "CallingBenchmarkKit", targets: ["CallingBenchmarkKit"]),
     ],
     dependencies: [],
     targets: [
@@ -37,8 +38,15 @@ let package = Package(
         ),
         .executableTarget(
             name: "CallingBenchmarks",
-            dependencies: ["CallingCore", "CallingMobius", "CallingSIP", "CallingTransport", "CallingEmulator", "CallingTestSupport"],
+            dependencies: [
+                "CallingCore", "CallingMobius", "CallingSIP", "CallingTransport", "CallingEmulator", "CallingTestSupport", "CallingBenchmarkKit",
+            ],
             path: "Benchmarks/CallingBenchmarks"
+        ),
+        .target(
+            name: "CallingBenchmarkKit",
+            dependencies: ["CallingCore", "CallingMobius", "CallingTransport", "CallingEmulator"],
+            path: "Benchmarks/CallingBenchmarkKit"
         ),
         .target(
             name: "CallingTestSupport",

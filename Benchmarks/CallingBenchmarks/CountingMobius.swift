@@ -1,33 +1,21 @@
+import CallingBenchmarkKit
 import CallingCore
 import CallingTransport
 import Foundation
 
 /// The cheapest Mobius that answers correctly: registrations with the benchmark's interval, and
 /// keepalives that record each line's lateness against its own schedule.
-final class CountingMobius: @unchecked Sendable {
-    // @unchecked: `next` is a fixed buffer; slot i is written only by line i's register and
-    // keepalive requests, which never overlap. Everything else is immutable
-    // except `firstDeadlines`, which only the benchmark's own task writes and reads.
+final class CountingMobius: Sendable {
     let time = TimeSource(clock: ContinuousClock(), date: { Date() })
-    private let lines: Int
     private let intervalSeconds: Int
-    private let intervalNanos: Int64
-    private let log: FireLog
-    private let next: UnsafeMutablePointer<Int64>
-    private(set) var firstDeadlines: [Int64] = []
+    private let schedule: LineSchedule
 
     init(lines: Int, intervalSeconds: Int, log: FireLog) {
-        self.lines = lines
         self.intervalSeconds = intervalSeconds
-        self.intervalNanos = Int64(intervalSeconds) * 1_000_000_000
-        self.log = log
-        next = .allocate(capacity: lines)
-        next.initialize(repeating: 0, count: lines)
+        self.schedule = LineSchedule(lines: lines, intervalNanos: Int64(intervalSeconds) * 1_000_000_000, log: log)
     }
 
-    deinit {
-        next.deallocate()
-    }
+    var firstDeadlines: [Int64] { schedule.firstDeadlines }
 
     var handler: InMemoryTransport.Handler {
         { [self] request in answer(request) }
@@ -35,12 +23,7 @@ final class CountingMobius: @unchecked Sendable {
 
     /// Counts keepalives due in `window`, and notes each line's first deadline in it.
     func startCounting(in window: ClosedRange<Int64>) {
-        let windowStart = window.lowerBound
-        firstDeadlines = (0..<lines).map { line in
-            let deadline = next[line]
-            return deadline >= windowStart ? deadline : deadline + ((windowStart - deadline + intervalNanos - 1) / intervalNanos) * intervalNanos
-        }
-        log.count(in: window)
+        schedule.startCounting(in: window)
     }
 
     /// Tells requests apart without parsing URLs, so the benchmark measures the client, not this:
@@ -50,10 +33,7 @@ final class CountingMobius: @unchecked Sendable {
             guard let line = request.headers["cisco-device-url"].flatMap({ Int($0.dropFirst(4)) }) else {
                 return HTTPResponse(status: 404)
             }
-            let now = time.now().nanoseconds
-            let due = next[line]
-            next[line] = due + intervalNanos
-            log.recordIfCounted(line: line, deadline: due, now: now)
+            schedule.keepalive(line: line, now: time.now().nanoseconds)
             return HTTPResponse(status: 200)
         }
         if request.method == .post {
@@ -61,7 +41,7 @@ final class CountingMobius: @unchecked Sendable {
             guard let device = body?["clientDeviceUri"] as? String, let line = Int(device.dropFirst(4)) else {
                 return HTTPResponse(status: 400)
             }
-            next[line] = time.now().nanoseconds + intervalNanos
+            schedule.registered(line: line, now: time.now().nanoseconds)
             let server = request.url.absoluteString.replacingOccurrences(of: "device", with: "")
             let json = #"{"userId":"bench","device":{"deviceId":"d-\#(line)","uri":"\#(server)devices/d-\#(line)"},"keepaliveInterval":\#(intervalSeconds)}"#
             return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Data(json.utf8))

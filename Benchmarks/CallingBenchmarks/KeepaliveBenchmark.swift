@@ -1,3 +1,4 @@
+import CallingBenchmarkKit
 import CallingCore
 import CallingMobius
 import CallingTransport
@@ -7,7 +8,7 @@ import Foundation
 /// design, or the full keepalive path of registered lines.
 struct KeepaliveBenchmark {
     enum Design: String { case production, naive }
-    enum Path: String { case scheduler, full }
+    enum Path: String { case scheduler, full, http }
 
     let lines: Int
     let interval: Duration
@@ -22,6 +23,7 @@ struct KeepaliveBenchmark {
         case (.production, .scheduler): return await runScheduler()
         case (.naive, .scheduler): return await runNaive()
         case (.production, .full): return try await runFull()
+        case (_, .http): throw BenchmarkError("--path http runs through WireKeepaliveBenchmark")
         case (.naive, .full): throw BenchmarkError("--design naive has only --path scheduler: it is the baseline for the scheduler")
         }
     }
@@ -113,70 +115,21 @@ struct KeepaliveBenchmark {
         return result(log: log, windowStart: windowStart, measured: measured, bytes: bytes, time: backend.time, firstDeadlines: backend.firstDeadlines)
     }
 
-    private struct Measurement {
-        var cpuSeconds: Double
-        var peakBytes: Int
-        var steadyBytes: Int
-        var threads: Int
+    private var window: KeepaliveWindow {
+        KeepaliveWindow(lines: lines, intervalNanos: intervalNanos, duration: duration)
     }
 
-    /// Sleeps through the window, measuring CPU over it and memory and threads at its middle.
-    private func measure(until end: Int64, time: TimeSource) async -> Measurement {
-        let cpu = ProcessStats.cpuSeconds()
-        let remaining = end - time.now().nanoseconds
-        try? await Task.sleep(for: .nanoseconds(remaining / 2))
-        let steady = ProcessStats.residentBytes()
-        let threads = ProcessStats.threads()
-        try? await time.sleepUntil(.nanoseconds(end))
-        let cpuSeconds = ProcessStats.cpuSeconds() - cpu
-        try? await Task.sleep(for: .milliseconds(200))
-        return Measurement(cpuSeconds: cpuSeconds, peakBytes: ProcessStats.peakResidentBytes(), steadyBytes: steady, threads: threads)
+    private func measure(until end: Int64, time: TimeSource) async -> KeepaliveWindow.Measurement {
+        await window.measure(until: end, time: time)
     }
 
     private func result(
-        log: FireLog, windowStart: Int64, measured: Measurement, bytes: Int, time: TimeSource, firstDeadlines: [Int64]? = nil
+        log: FireLog, windowStart: Int64, measured: KeepaliveWindow.Measurement, bytes: Int, time: TimeSource, firstDeadlines: [Int64]? = nil
     ) -> BenchmarkResult {
-        let end = windowStart + duration.nanoseconds
-        let firsts = firstDeadlines ?? phases().map { windowStart + $0 }
-        var expected = 0
-        var fires = 0
-        var doubled = 0
-        var missed = 0
-        for line in 0..<lines {
-            let due = firsts[line] > end ? 0 : Int((end - firsts[line]) / intervalNanos) + 1
-            let count = log.count(of: line)
-            expected += due
-            fires += min(count, due)
-            if count > due { doubled += count - due }
-            if count < due { missed += due - count }
-        }
-        let histogram = log.histogram
-        let seconds = duration.timeInterval
-        var result = BenchmarkResult()
-        result["benchmark"] = "keepalive"
-        result["design"] = design.rawValue
-        result["path"] = path.rawValue
-        result["lines"] = lines
-        result["interval_ms"] = Int(intervalNanos / 1_000_000)
-        result["duration_s"] = seconds
-        result["fires"] = fires
-        result["expected_fires"] = expected
-        result["doubled_fires"] = doubled
-        result["missed_fires"] = missed
-        result["fires_per_s"] = Double(fires) / seconds
-        result["expected_fires_per_s"] = Double(expected) / seconds
-        result["cpu_s"] = measured.cpuSeconds
-        result["cpu_core_percent"] = measured.cpuSeconds / seconds * 100
-        result["cpu_ns_per_fire"] = fires > 0 ? measured.cpuSeconds * 1e9 / Double(fires) : .infinity
-        result["bytes_per_line"] = Double(bytes) / Double(lines)
-        result["peak_rss_bytes"] = measured.peakBytes
-        result["steady_rss_bytes"] = measured.steadyBytes
-        result["late_p50_ms"] = histogram.milliseconds(at: 0.5)
-        result["late_p99_ms"] = histogram.milliseconds(at: 0.99)
-        result["late_p999_ms"] = histogram.milliseconds(at: 0.999)
-        result["late_max_ms"] = histogram.maxMilliseconds
-        result["threads"] = measured.threads
-        return result
+        window.result(
+            labels: [("design", design.rawValue), ("path", path.rawValue)], log: log, windowStart: windowStart,
+            firstDeadlines: firstDeadlines ?? phases().map { windowStart + $0 }, measured: measured, bytes: bytes
+        )
     }
 }
 
@@ -219,9 +172,3 @@ struct SplitMix: RandomNumberGenerator {
         return value ^ (value >> 31)
     }
 }
-
-struct BenchmarkError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-

@@ -1,3 +1,4 @@
+import CallingBenchmarkKit
 import CallingCore
 import CallingMobius
 import CallingEmulator

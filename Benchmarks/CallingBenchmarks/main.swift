@@ -1,13 +1,20 @@
+import CallingBenchmarkKit
 import CallingSIP
+import CallingTransport
 import Foundation
 
 /// `calling-bench`: keepalive scheduling, registration throughput and the fault soak, printed as rows or JSON.
 let usage = """
     usage: calling-bench <benchmark> [options]
 
-      keepalive --lines N --interval-ms I --duration-s D [--path scheduler|full] [--design production|naive] [--json]
+      keepalive --lines N --interval-ms I --duration-s D [--path scheduler|full|http] [--design production|naive] [--json]
                 N simulated lines, each due every I ms (phases spread at random), for D seconds:
                 fires, CPU per keepalive, memory per line, lateness p50/p99/p99.9/max, threads.
+                --path full: registered lines of a real client over the in-memory transport.
+                --path http: registered lines over URLSession to the emulator on loopback (in a
+                child process, so its CPU is not counted), then the same requests at the same
+                rate through a bare URLSession loop: a row for each (transport urlsession and
+                bare-urlsession; sdk_overhead_percent on the first).
       compare   --lines N --interval-ms I --duration-s D [--path scheduler] [--json]
                 production and naive, one after the other, and their ratios.
       register  --lines N [--devices before|timed] [--backend mobius|sip] [--transport udp|tcp] [--json]
@@ -26,6 +33,8 @@ let usage = """
     figures are not comparable.
     """
 
+await EmulatorProcess.serveIfAsked(Array(CommandLine.arguments.dropFirst()))
+
 #if DEBUG
 Output.warn("""
     ************************************************************************
@@ -41,65 +50,37 @@ guard let benchmark = arguments.first, !["-h", "--help", "help"].contains(benchm
     exit(arguments.isEmpty ? 2 : 0)
 }
 
-var options: [String: String] = [:]
-var json = false
-var rest = arguments.dropFirst()[...]
-while let argument = rest.popFirst() {
-    if argument == "--json" {
-        json = true
-    } else if argument.hasPrefix("--"), let value = rest.popFirst() {
-        options[String(argument.dropFirst(2))] = value
-    } else {
-        Output.warn("calling-bench: unexpected '\(argument)'; run `calling-bench --help`")
-        exit(2)
-    }
-}
-
-@MainActor
-func number(_ name: String, default fallback: Int) -> Int {
-    guard let text = options.removeValue(forKey: name) else { return fallback }
-    guard let value = Int(text), value > 0 else {
-        Output.warn("calling-bench: --\(name) must be a positive whole number, not '\(text)'")
-        exit(2)
-    }
-    return value
-}
-
-@MainActor
-func choice<T: RawRepresentable>(_ name: String, default fallback: T) -> T where T.RawValue == String {
-    guard let text = options.removeValue(forKey: name) else { return fallback }
-    guard let value = T(rawValue: text) else {
-        Output.warn("calling-bench: --\(name) '\(text)' is not a valid choice")
-        exit(2)
-    }
-    return value
-}
-
-@MainActor
-func keepalive(design: KeepaliveBenchmark.Design) -> KeepaliveBenchmark {
+func keepalive(_ options: inout BenchmarkOptions, design: KeepaliveBenchmark.Design) throws -> KeepaliveBenchmark {
     KeepaliveBenchmark(
-        lines: number("lines", default: 10_000),
-        interval: .milliseconds(number("interval-ms", default: 1000)),
-        duration: .seconds(number("duration-s", default: 5)),
+        lines: try options.number("lines", default: 10_000),
+        interval: .milliseconds(try options.number("interval-ms", default: 1000)),
+        duration: .seconds(try options.number("duration-s", default: 5)),
         design: design,
-        path: choice("path", default: KeepaliveBenchmark.Path.scheduler)
+        path: try options.choice("path", default: KeepaliveBenchmark.Path.scheduler)
     )
 }
 
-@MainActor
-func report(_ result: BenchmarkResult) {
-    print(json ? result.json() : result.text())
-}
-
 do {
+    var options = try BenchmarkOptions(benchmark: benchmark, arguments: arguments.dropFirst(), program: "calling-bench")
+    let json = options.json
+    let report: @MainActor @Sendable (BenchmarkResult) -> Void = { result in print(json ? result.json() : result.text()) }
     switch benchmark {
     case "keepalive":
-        let run = keepalive(design: choice("design", default: KeepaliveBenchmark.Design.production))
-        try Output.checkUnused(options)
-        report(try await run.run())
+        let run = try keepalive(&options, design: try options.choice("design", default: KeepaliveBenchmark.Design.production))
+        try options.checkUnused()
+        if run.path == .http {
+            guard run.design == .production else { throw BenchmarkError("--design naive has only --path scheduler: it is the baseline for the scheduler") }
+            let wire = try WireKeepaliveBenchmark(lines: run.lines, interval: run.interval, duration: run.duration)
+            let bare = BareURLSession()
+            for row in try await wire.run(name: "urlsession", transport: URLSessionTransport(), bare: bare.sender(for:)) {
+                report(row)
+            }
+        } else {
+            report(try await run.run())
+        }
     case "compare":
-        let production = keepalive(design: .production)
-        try Output.checkUnused(options)
+        let production = try keepalive(&options, design: .production)
+        try options.checkUnused()
         let naive = KeepaliveBenchmark(lines: production.lines, interval: production.interval, duration: production.duration, design: .naive, path: .scheduler)
         let fast = try await production.run()
         let slow = try await naive.run()
@@ -114,16 +95,17 @@ do {
         }
         report(ratios)
     case "register":
-        let backend = choice("backend", default: RegisterBenchmark.Backend.mobius)
+        let backend = try options.choice("backend", default: RegisterBenchmark.Backend.mobius)
         let run = RegisterBenchmark(
-            lines: number("lines", default: backend == .sip ? 200 : 10_000), devices: choice("devices", default: RegisterBenchmark.Devices.before),
-            backend: backend, transport: choice("transport", default: SIPTransport.udp)
+            lines: try options.number("lines", default: backend == .sip ? 200 : 10_000),
+            devices: try options.choice("devices", default: RegisterBenchmark.Devices.before),
+            backend: backend, transport: try options.choice("transport", default: SIPTransport.udp)
         )
-        try Output.checkUnused(options)
+        try options.checkUnused()
         report(try await run.run())
     case "soak":
-        let run = SoakBenchmark(lines: number("lines", default: 200), speed: number("speed", default: 100))
-        try Output.checkUnused(options)
+        let run = SoakBenchmark(lines: try options.number("lines", default: 200), speed: try options.number("speed", default: 100))
+        try options.checkUnused()
         guard try await run.run(report: report) else {
             Output.warn("calling-bench soak: a row failed")
             exit(1)

@@ -43,6 +43,9 @@ package enum HTTPRequestParser {
             if buffer.count > limits.maxHeadBytes {
                 return .failure(Failure(status: 431, reason: "request header fields too large"))
             }
+            guard methodSoFarIsToken(buffer) else {
+                return .failure(Failure(status: 400, reason: "not an HTTP request (TLS sent to a plain HTTP port?)"))
+            }
             return .incomplete
         }
         let headLength = headEnd - buffer.startIndex
@@ -92,6 +95,13 @@ package enum HTTPRequestParser {
     }
 
     /// The index just past the blank line (`CRLF CRLF`) that ends the head, if it has arrived.
+    /// Whether the bytes before the first space (all of them, before one arrives) can be a
+    /// method: so that bytes no request starts with (a TLS handshake, say) are refused at once
+    /// instead of waiting out the request timeout for a head that never ends.
+    private static func methodSoFarIsToken(_ buffer: ArraySlice<UInt8>) -> Bool {
+        buffer.prefix { $0 != UInt8(ascii: " ") }.allSatisfy(isTokenByte)
+    }
+
     private static func endOfHead(in buffer: ArraySlice<UInt8>) -> Int? {
         guard buffer.count >= 4 else { return nil }
         var index = buffer.startIndex

@@ -14,7 +14,7 @@ public struct MobiusRegistrar: LineRegistrar {
     /// The services and identity used.
     public let configuration: Configuration
     private let authorized: TransportPipeline
-    private let anonymous: any Transport
+    private let anonymous: TransportPipeline
     private let now: @Sendable () -> Date
 
     /// Creates a registrar.
@@ -24,16 +24,19 @@ public struct MobiusRegistrar: LineRegistrar {
     ///   - transport: How requests reach Webex.
     ///   - tokenProvider: Where access tokens come from (a `TokenStore`, or your own).
     ///   - now: The wall clock, for `Retry-After` dates.
+    ///   - logger: Where each request is logged (``LogLevel/debug``) with its `trackingid` and outcome.
     public init(
         configuration: Configuration = .defaults,
         transport: any Transport,
         tokenProvider: any AccessTokenProvider,
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() },
+        logger: CallingLogger = .disabled
     ) {
         self.configuration = configuration
-        self.anonymous = transport
+        let logging = RequestLoggingMiddleware(logger: logger.from("CallingMobius"))
+        self.anonymous = TransportPipeline(middlewares: [logging], transport: transport)
         self.authorized = TransportPipeline(
-            middlewares: [BearerTokenMiddleware(provider: tokenProvider), TrackingIDMiddleware(prefix: "swift-calling")],
+            middlewares: [BearerTokenMiddleware(provider: tokenProvider), TrackingIDMiddleware(prefix: "swift-calling"), logging],
             transport: transport
         )
         self.now = now

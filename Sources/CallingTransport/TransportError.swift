@@ -11,6 +11,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
             case connectionRefused = "connection refused"
             case timedOut = "timed out"
             case hostNotFound = "host not found"
+            case tlsFailed = "TLS failed"
             case connectionLost = "connection lost"
             case cancelled
             case insecureDestination = "insecure destination"
@@ -30,6 +31,9 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         public static let timedOut = Code(.timedOut)
         /// The host name did not resolve.
         public static let hostNotFound = Code(.hostNotFound)
+        /// The TLS handshake failed: the server's certificate was refused, or the server does
+        /// not speak TLS at that port.
+        public static let tlsFailed = Code(.tlsFailed)
         /// The connection closed before the response was complete.
         public static let connectionLost = Code(.connectionLost)
         /// The request was cancelled.

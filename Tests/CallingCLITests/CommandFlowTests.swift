@@ -119,6 +119,38 @@ struct CommandFlowTests {
         expectNoSecrets(login.output, login.error, status.output, refresh.output, register.output, register.error, emulator.output)
     }
 
+    @Test("register --verbose: the library's requests (with tracking ids) and decisions are printed, on standard error or as JSON log events; no secret")
+    func verbose() async throws {
+        let session = try await LoggedIn()
+        defer { session.stop() }
+        let json = try CallingProcess(["register", "--verbose", "--json"] + session.shared)
+        let request = try await json.line { $0.contains(#""event":"log""#) && $0.contains("/status") }
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(request.utf8)) as? [String: Any])
+        let metadata = try #require(object["metadata"] as? [String: String])
+        #expect(object["level"] as? String == "debug" && object["source"] as? String == "CallingMobius")
+        #expect(metadata["trackingid"]?.hasPrefix("swift-calling_") == true && metadata["status"] == "200")
+        json.interrupt()
+        #expect(await json.exitStatus() == 0)
+        #expect(json.output.contains(#""message":"registration attempt""#))
+        #expect(json.error.isEmpty, "\(json.error)")
+
+        let text = try CallingProcess(["register", "--verbose"] + session.shared)
+        _ = try await text.line { $0.contains("registered on") }
+        text.interrupt()
+        #expect(await text.exitStatus() == 0)
+        #expect(text.error.contains("debug [CallingCore] registration attempt activity=registering with the primaries"), "\(text.error)")
+        #expect(text.error.contains("debug [CallingMobius] HTTP request answered"))
+        #expect(!text.output.contains("debug ["), "the log stays off standard output")
+        let tokens = try String(contentsOfFile: session.tokenFile, encoding: .utf8)
+        let saved = try #require(try JSONSerialization.jsonObject(with: Data(tokens.utf8)) as? [String: Any])
+        let values = ["access_token", "refresh_token"].compactMap { saved[$0] as? String }
+        #expect(values.count == 2)
+        for value in values {
+            #expect(!json.output.contains(value) && !text.error.contains(value) && !text.output.contains(value))
+        }
+        expectNoSecrets(json.output, text.output, text.error)
+    }
+
     @Test("register: Ctrl-C while registrations are under way waits for them and removes every device (lifecycle case 3)")
     func interruptDuringRegistration() async throws {
         let session = try await LoggedIn()

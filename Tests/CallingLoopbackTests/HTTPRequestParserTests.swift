@@ -41,6 +41,19 @@ struct HTTPRequestParserTests {
         #expect(consumed == "POST /t HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello".utf8.count)
     }
 
+    @Test("bytes no method starts with (a TLS ClientHello) are refused at once, not waited on")
+    func notHTTP() {
+        let clientHello: [UInt8] = [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03]
+        guard case .failure(let failure) = HTTPRequestParser.parse(clientHello[...], limits: limits) else {
+            Issue.record("a ClientHello was waited on")
+            return
+        }
+        #expect(failure.status == 400)
+        #expect(failure.reason.contains("TLS"))
+        #expect(parse("GE") == .incomplete)
+        #expect(parse("POST /devices HTT") == .incomplete)
+    }
+
     @Test("a request split at every byte is incomplete until its last byte")
     func splitReads() throws {
         let bytes = Array("POST /t HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc".utf8)

@@ -16,12 +16,16 @@ struct KamailioLineTests {
         retryPolicy: RetryPolicy(base: .zero, jitter: 0...0, primaryBudget: .seconds(30)), shutdownTimeLimit: .seconds(5)
     )
 
-    func registrar(_ user: String, at registrar: TestRegistrar, transport: SIPTransport = .udp, password: String? = nil, expires: Int = 3600) -> SIPRegistrar {
+    func registrar(
+        _ user: String, at registrar: TestRegistrar, transport: SIPTransport = .udp, password: String? = nil, expires: Int = 3600,
+        logger: CallingLogger = .disabled
+    ) -> SIPRegistrar {
         SIPRegistrar(
             configuration: .init(
                 addressOfRecord: SIPAddress("sip:\(user)@127.0.0.1:\(registrar.port)")!, password: Secret(password ?? "\(user)-secret"),
                 transport: transport, expires: expires, timers: SIPTimers(t1: .milliseconds(50), t2: .milliseconds(400))
-            )
+            ),
+            logger: logger
         )
     }
 
@@ -163,6 +167,23 @@ struct KamailioLineTests {
             #expect(kamailio.log.components(separatedBy: "REGISTER to=").count - 1 == 2, "one unanswered and one answered REGISTER")
         }
         #expect(try kamailio.contacts(of: "alice").isEmpty)
+    }
+
+    @Test("each REGISTER is logged with its Call-ID, CSeq and status (401, then 200); the password never is")
+    func requestsLogged() async throws {
+        let kamailio = try TestRegistrar()
+        defer { kamailio.stop() }
+        let handler = RecordingLogHandler()
+        try await withCallingClient(registrar: registrar("alice", at: kamailio, logger: handler.logger), configuration: Self.fast) { client in
+            _ = try await registeredLine(client)
+        }
+        let answered = handler.records("SIP request answered").filter { $0.metadata["cseq"]?.hasSuffix("REGISTER") == true }
+        #expect(answered.map { $0.metadata["status"] } == ["401", "200", "200"], "challenge, registration, deregistration")
+        #expect(Set(answered.compactMap { $0.metadata["callId"] }).count == 1)
+        #expect(answered.allSatisfy { $0.source == "CallingSIP" && $0.metadata["host"] == "127.0.0.1:\(kamailio.port)" })
+        let sequences = answered.compactMap { $0.metadata["cseq"]?.split(separator: " ").first.flatMap { Int($0) } }
+        #expect(sequences == sequences.sorted() && Set(sequences).count == 3)
+        #expect(!handler.records.map(\.description).joined().contains("alice-secret"))
     }
 
     @Test("authenticating as another user than the address of record is forbidden (403), finally")

@@ -71,12 +71,25 @@ struct URLSessionTransportTests {
         #expect(error?.message.contains("127.0.0.1:\(server.port)") == true)
     }
 
+    @Test("https to a port that speaks plain HTTP: the TLS handshake fails at once, and the error says so")
+    func tlsToPlainHTTP() async throws {
+        let server = try LoopbackHTTPServer.start { _ in HTTPResponse(status: 200) }
+        defer { server.stop() }
+        let error = await #expect(throws: TransportError.self) {
+            try await URLSessionTransport(configuration: .init(timeout: .seconds(5))).send(
+                HTTPRequest(method: .get, url: URL(string: "https://127.0.0.1:\(server.port)/")!)
+            )
+        }
+        #expect(error?.code == .tlsFailed, "\(String(describing: error))")
+    }
+
     @Test("URLSession failures map to codes that name the host")
     func errorMapping() {
         let cases: [(URLError.Code, TransportError.Code)] = [
             (.cannotConnectToHost, .connectionRefused), (.timedOut, .timedOut),
             (.cannotFindHost, .hostNotFound), (.dnsLookupFailed, .hostNotFound),
             (.networkConnectionLost, .connectionLost), (.cancelled, .cancelled), (.badServerResponse, .other),
+            (.secureConnectionFailed, .tlsFailed), (.serverCertificateUntrusted, .tlsFailed),
         ]
         for (urlCode, expected) in cases {
             let error = URLSessionTransport.transportError(for: URLError(urlCode), host: "h.example", port: 8443)

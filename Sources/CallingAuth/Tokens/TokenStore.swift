@@ -34,6 +34,7 @@ public actor TokenStore: AccessTokenProvider {
     private let persistence: any TokenPersistence
     private let configuration: Configuration
     private let now: @Sendable () -> Date
+    private let logger: CallingLogger
 
     private var tokens: TokenSet? { didSet { publish() } }
     private var loaded = false { didSet { publish() } }
@@ -52,16 +53,19 @@ public actor TokenStore: AccessTokenProvider {
     ///   - persistence: Where tokens are kept between runs.
     ///   - configuration: Refresh timing.
     ///   - now: The wall clock; tests pass a manual one.
+    ///   - logger: Where refreshes and their outcomes are logged (``LogLevel/debug``).
     public init(
         client: OAuthClient,
         persistence: any TokenPersistence,
         configuration: Configuration = .defaults,
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() },
+        logger: CallingLogger = .disabled
     ) {
         self.client = client
         self.persistence = persistence
         self.configuration = configuration
         self.now = now
+        self.logger = logger.from("CallingAuth")
     }
 
     /// Starts over with the tokens of a new login, saved before this returns.
@@ -193,7 +197,25 @@ public actor TokenStore: AccessTokenProvider {
     /// while this one waited, and then its saved tokens are taken instead of refreshing again
     /// (with a rotating server, this process's refresh token is already dead).
     private func performRefresh() async throws -> TokenSet {
-        try await persistence.withExclusiveAccess { try await self.refreshExclusively() }
+        logger.debug("token refresh started")
+        do {
+            let fresh = try await persistence.withExclusiveAccess { try await self.refreshExclusively() }
+            logger.debug("token refresh finished", metadata: ["accessTokenExpiresAt": fresh.accessTokenExpiresAt.formatted(.iso8601)])
+            return fresh
+        } catch {
+            logger.debug("token refresh failed", metadata: Self.logged(error))
+            throw error
+        }
+    }
+
+    /// An error's code and status: never its message, which may quote the server.
+    private static func logged(_ error: any Error) -> [String: String] {
+        guard let error = error as? OAuthError else { return ["error": String(describing: type(of: error))] }
+        var metadata = ["error": error.code.description]
+        if let status = error.httpStatus {
+            metadata["httpStatus"] = String(status)
+        }
+        return metadata
     }
 
     private func refreshExclusively() async throws -> TokenSet {
@@ -205,6 +227,7 @@ public actor TokenStore: AccessTokenProvider {
         {
             tokens = stored
             unsaved = false
+            logger.debug("took the tokens another process saved")
             guard isDue(stored) else { return stored }
             current = stored
         }

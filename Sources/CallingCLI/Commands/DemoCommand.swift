@@ -150,7 +150,7 @@ struct Steps {
             }
             var fields: [String: any Sendable] = server.map { ["server": $0] } ?? [:]
             var text = "line 1: \(eventName)" + (server.map { " on \($0)" } ?? "")
-            if let cause = Self.cause(of: event) {
+            if let cause = event.cause {
                 text += ": \(cause.detail)"
                 fields["cause"] = cause.jsonObject
             }
@@ -165,15 +165,6 @@ struct Steps {
             remaining -= 1
         }
         return info
-    }
-
-    /// Why the line is not (or not well) registered, when the event says.
-    private static func cause(of event: LineEvent) -> LineError? {
-        switch event {
-        case .unregistered(let cause): cause
-        case .reconnecting(let cause): cause
-        case .connecting, .registered, .reconnected, .error: nil
-        }
     }
 
     private func describe(_ event: LineEvent) -> (String, String?) {

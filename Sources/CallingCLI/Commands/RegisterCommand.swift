@@ -18,6 +18,7 @@ enum RegisterCommand: CallingCommand {
                 "use the access token in FILE (or WEBEX_ACCESS_TOKEN) instead of the token file; it is never refreshed"
             ),
             OptionSpec("lines", value: "N", "how many lines to register (default: 1)"),
+            OptionSpec("verbose", "log what the library does (requests, refreshes, retries, failover, rehoming) on standard error"),
             OptionSpec(
                 "state-dir", value: "DIR", environment: "WEBEX_STATE_DIR",
                 "where failover progress is kept between runs (default: failover/ beside the token file)"
@@ -38,8 +39,11 @@ enum RegisterCommand: CallingCommand {
 
     static func run(_ arguments: Arguments, environment: [String: String], output: Output) async throws {
         let count = try arguments.integer("lines", default: 1, range: 1...1000)
-        let (registrar, stateDirectory) = try await registrar(arguments, environment: environment)
-        let client = CallingClient(registrar: registrar, failoverProgressStore: stateDirectory.map(FileFailoverProgressStore.init(directory:)))
+        let logger = arguments.has("verbose") ? CallingLogger(handler: OutputLogHandler(output: output)) : .disabled
+        let (registrar, stateDirectory) = try await registrar(arguments, environment: environment, logger: logger)
+        let client = CallingClient(
+            registrar: registrar, failoverProgressStore: stateDirectory.map(FileFailoverProgressStore.init(directory:)), logger: logger
+        )
         let runner = Task { try await client.run() }
         let (happenings, feed) = AsyncStream.makeStream(of: Happening.self)
         let interrupts = Task {
@@ -127,20 +131,23 @@ enum RegisterCommand: CallingCommand {
     }
 
     /// The backend the options choose, and where failover progress is kept.
-    private static func registrar(_ arguments: Arguments, environment: [String: String]) async throws -> (any LineRegistrar, String?) {
+    private static func registrar(
+        _ arguments: Arguments, environment: [String: String], logger: CallingLogger
+    ) async throws -> (any LineRegistrar, String?) {
         if let sip = try SIPOptions.configuration(arguments) {
-            return (SIPRegistrar(configuration: sip), arguments.value("state-dir"))
+            return (SIPRegistrar(configuration: sip, logger: logger), arguments.value("state-dir"))
         }
         if let token = try givenAccessToken(arguments, environment: environment) {
             Output.error("using the given access token: it cannot be refreshed, so when it expires every line stops with token_error")
             let registrar = MobiusRegistrar(
-                configuration: try MobiusOptions.configuration(arguments), transport: URLSessionTransport(), tokenProvider: FixedAccessToken(token)
+                configuration: try MobiusOptions.configuration(arguments), transport: URLSessionTransport(), tokenProvider: FixedAccessToken(token),
+                logger: logger
             )
             return (registrar, arguments.value("state-dir"))
         }
         let settings = try AuthSettings(arguments, environment: environment, redirectURI: URL(string: "http://127.0.0.1/callback")!)
         let transport = URLSessionTransport()
-        let store = settings.tokenStore(transport: transport)
+        let store = settings.tokenStore(transport: transport, logger: logger)
         do {
             guard try await store.currentTokens() != nil else {
                 throw CommandFailure(message: "no tokens in \(settings.tokenFile): run `calling login` first")
@@ -151,7 +158,7 @@ enum RegisterCommand: CallingCommand {
         let configuration = try MobiusOptions.configuration(arguments)
         let stateDirectory = arguments.value("state-dir")
             ?? ((settings.tokenFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("failover")
-        return (MobiusRegistrar(configuration: configuration, transport: transport, tokenProvider: store), stateDirectory)
+        return (MobiusRegistrar(configuration: configuration, transport: transport, tokenProvider: store, logger: logger), stateDirectory)
     }
 
     /// An access token from `--access-token-file` or `WEBEX_ACCESS_TOKEN`, if given.

@@ -76,8 +76,8 @@ struct AuthSettings {
     }
 
     /// A token store over the token file.
-    func tokenStore(transport: any Transport) -> TokenStore {
-        TokenStore(client: OAuthClient(configuration: configuration, transport: transport), persistence: Self.tokenFile(tokenFile))
+    func tokenStore(transport: any Transport, logger: CallingLogger = .disabled) -> TokenStore {
+        TokenStore(client: OAuthClient(configuration: configuration, transport: transport), persistence: Self.tokenFile(tokenFile), logger: logger)
     }
 
     /// The token file at `path`, after warning on standard error about its permissions, owner

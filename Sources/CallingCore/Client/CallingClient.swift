@@ -46,13 +46,16 @@ public final class CallingClient: Sendable {
     ///   - wallClock: The current date, for saved failover progress.
     ///   - random: The source of retry jitter and rehoming windows.
     ///   - failoverProgressStore: Where failover progress is saved across restarts, if anywhere.
+    ///   - logger: Where each line's decisions are logged (``LogLevel/debug``): attempts,
+    ///     retries scheduled, failover, rehoming, keepalive misses, events.
     public init(
         registrar: any LineRegistrar,
         configuration: Configuration = .defaults,
         clock: some Clock<Duration> = ContinuousClock(),
         wallClock: @escaping @Sendable () -> Date = { Date() },
         random: RandomSource = .system,
-        failoverProgressStore: (any FailoverProgressStore)? = nil
+        failoverProgressStore: (any FailoverProgressStore)? = nil,
+        logger: CallingLogger = .disabled
     ) {
         self.configuration = configuration
         self.context = LineContext(
@@ -60,7 +63,8 @@ public final class CallingClient: Sendable {
             configuration: configuration,
             time: TimeSource(clock: clock, date: wallClock),
             random: random,
-            progressStore: failoverProgressStore
+            progressStore: failoverProgressStore,
+            logger: logger
         )
     }
 
@@ -245,15 +249,17 @@ public final class CallingClient: Sendable {
 /// - Parameters:
 ///   - registrar: The backend lines register with.
 ///   - configuration: Retry, rehoming and shutdown settings.
+///   - logger: Where each line's decisions are logged.
 ///   - body: Uses the client.
 /// - Returns: What `body` returned.
 /// - Throws: The discovery error, or what `body` threw.
 public func withCallingClient<Result: Sendable>(
     registrar: any LineRegistrar,
     configuration: CallingClient.Configuration = .defaults,
+    logger: CallingLogger = .disabled,
     _ body: (CallingClient) async throws -> Result
 ) async throws -> Result {
-    let client = CallingClient(registrar: registrar, configuration: configuration)
+    let client = CallingClient(registrar: registrar, configuration: configuration, logger: logger)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await client.run() }
         do {

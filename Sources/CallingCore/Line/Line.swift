@@ -184,6 +184,7 @@ public actor Line {
 
     /// Carries out one action; returns its answer when it has one at once (the saved progress).
     private func perform(_ action: LineStateMachine.Action) async -> LineStateMachine.Input? {
+        log(action)
         let registrar = context.registrar
         switch action {
         case .emit(let event):
@@ -269,6 +270,39 @@ public actor Line {
         return LineStateMachine.Progress(attempt: saved.attempt, elapsed: .seconds(elapsed), onBackups: saved.onBackups)
     }
 
+    /// Logs the decisions worth seeing: attempts, timers, rehoming pings, removals, pauses, events.
+    private func log(_ action: LineStateMachine.Action) {
+        let logger = context.logger
+        guard logger.isEnabled(.debug) else { return }
+        var metadata = ["line": id.uuidString, "activity": machine.activity]
+        switch action {
+        case .attempt(let server, _):
+            metadata["server"] = server.url.absoluteString
+            logger.debug("registration attempt", metadata: metadata)
+        case .delete(let registered, _):
+            metadata["server"] = registered.server.url.absoluteString
+            logger.debug("removing a registration", metadata: metadata)
+        case .ping(let servers, _):
+            metadata["servers"] = servers.map(\.url.absoluteString).joined(separator: " ")
+            logger.debug("pinging the primaries to rehome", metadata: metadata)
+        case .sleep(let deadline, _):
+            metadata["inSeconds"] = String((deadline - context.time.now()).timeInterval.rounded())
+            logger.debug(machine.status == .active ? "rehoming check scheduled" : "retry scheduled", metadata: metadata)
+        case .pauseKeepalives(let deadline):
+            metadata["inSeconds"] = String((deadline - context.time.now()).timeInterval.rounded())
+            logger.debug("keepalives paused: the server asked to slow down", metadata: metadata)
+        case .emit(let event):
+            metadata["event"] = event.name
+            if let error = event.cause {
+                metadata["error"] = error.code.description
+                metadata["detail"] = error.detail
+            }
+            logger.debug("line event", metadata: metadata)
+        case .cancelWaiting, .startKeepalives, .stopKeepalives, .loadProgress, .saveProgress, .clearProgress:
+            break
+        }
+    }
+
     private func resumeSettleWaiters() {
         let waiters = busy?.settleWaiters ?? []
         busy?.settleWaiters = []
@@ -281,6 +315,15 @@ public actor Line {
     /// from a run since stopped is dropped).
     func keepaliveFinished(_ result: RegistrarResult<Void>, run: UInt32) async {
         guard keepalive.isCurrent(run) else { return }
+        if let error = result.error {
+            context.logger.debug(
+                "keepalive missed",
+                metadata: [
+                    "line": id.uuidString, "error": error.code.description, "detail": error.detail,
+                    "missesBefore": String(machine.keepaliveMisses), "missLimit": String(context.policy.keepaliveMissLimit),
+                ]
+            )
+        }
         await handle(.keepaliveFinished(result))
     }
 }

@@ -10,6 +10,7 @@ final class LineContext: Sendable {
     let workers = KeepaliveWorkers()
     let progressStore: (any FailoverProgressStore)?
     let policy: LineStateMachine.Policy
+    let logger: CallingLogger
     private let discovered = Locked(RegistrarServers(primaries: [], backups: []))
 
     init(
@@ -17,9 +18,11 @@ final class LineContext: Sendable {
         configuration: CallingClient.Configuration,
         time: TimeSource,
         random: RandomSource,
-        progressStore: (any FailoverProgressStore)?
+        progressStore: (any FailoverProgressStore)?,
+        logger: CallingLogger
     ) {
         self.registrar = registrar
+        self.logger = logger.from("CallingCore")
         self.configuration = configuration
         self.time = time
         self.progressStore = progressStore

@@ -15,3 +15,26 @@ public enum LineEvent: Sendable, Equatable {
     /// A final error: the line stopped and stays unregistered until `register()`.
     case error(LineError)
 }
+
+extension LineEvent {
+    /// The event's name as the reference client spells it: `"registered"`, `"reconnecting"`, ….
+    public var name: String {
+        switch self {
+        case .connecting: "connecting"
+        case .registered: "registered"
+        case .unregistered: "unregistered"
+        case .reconnecting: "reconnecting"
+        case .reconnected: "reconnected"
+        case .error: "error"
+        }
+    }
+
+    /// The error the event carries, if any.
+    public var cause: LineError? {
+        switch self {
+        case .unregistered(let cause): cause
+        case .reconnecting(let cause), .error(let cause): cause
+        case .connecting, .registered, .reconnected: nil
+        }
+    }
+}

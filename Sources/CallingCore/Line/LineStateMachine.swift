@@ -162,6 +162,36 @@ package struct LineStateMachine: Sendable {
         }
     }
 
+    /// What the line is doing, in a few words, for logs: for example "retrying the primaries".
+    package var activity: String {
+        switch state {
+        case .idle(let deregistered): deregistered ? "deregistered" : "not registered"
+        case .stopped: "stopped"
+        case .connecting(let connecting):
+            switch connecting.plan {
+            case .primaries(attempt: 0, _): "registering with the primaries"
+            case .primaries: "retrying the primaries"
+            case .backups: "failing over to the backups"
+            case .failback: "rehoming to a primary"
+            case .returnToBackup: "returning to the backup"
+            }
+        case .registered(let registered):
+            switch (registered.onBackup, registered.rehoming) {
+            case (false, _): "registered"
+            case (true, .pinging): "registered on a backup, pinging the primaries"
+            case (true, _): "registered on a backup"
+            }
+        case .deregistering: "deregistering"
+        case .shutDown: "shut down"
+        }
+    }
+
+    /// Keepalives missed in a row while registered.
+    package var keepaliveMisses: Int {
+        guard case .registered(let registered) = state else { return 0 }
+        return Int(registered.misses)
+    }
+
     /// Feeds one input to the machine.
     ///
     /// - Returns: What to do, in order.

@@ -44,6 +44,7 @@ public struct SIPRegistrar: LineRegistrar {
     /// Who registers, where and how.
     public let configuration: Configuration
     private let time: TimeSource
+    private let logger: CallingLogger
     private let shared = Locked(Shared())
 
     /// Creates a registrar.
@@ -51,9 +52,11 @@ public struct SIPRegistrar: LineRegistrar {
     /// - Parameters:
     ///   - configuration: The address of record, password, transport and registrars.
     ///   - clock: The clock for retransmissions and timeouts; tests pass a manual one.
-    public init(configuration: Configuration, clock: some Clock<Duration> = ContinuousClock()) {
+    ///   - logger: Where each request is logged (``LogLevel/debug``) with its Call-ID, CSeq and outcome.
+    public init(configuration: Configuration, clock: some Clock<Duration> = ContinuousClock(), logger: CallingLogger = .disabled) {
         self.configuration = configuration
         self.time = TimeSource(clock: clock, date: { Date() })
+        self.logger = logger.from("CallingSIP")
     }
 
     /// ``Configuration/keepaliveMissLimit``.
@@ -132,7 +135,7 @@ public struct SIPRegistrar: LineRegistrar {
             "OPTIONS", to: registrar, callID: "\(UUID.random().uuidString.lowercased())@swift-calling", branch: branch, socket: socket,
             extra: [.init(name: "Accept", value: "application/sdp")]
         )
-        return (try? await flow.send(request, branch: branch)) != nil
+        return (try? await send(request, branch: branch, through: flow, to: registrar)) != nil
     }
 
     // MARK: The REGISTER exchange
@@ -169,7 +172,7 @@ public struct SIPRegistrar: LineRegistrar {
             let request = message("REGISTER", to: registrar, callID: callID, branch: branch, socket: socket, sequence: sequence, extra: extra)
             let response: SIPMessage
             do {
-                response = try await flow.send(request, branch: branch)
+                response = try await send(request, branch: branch, through: flow, to: registrar)
             } catch {
                 return unreachable(registrar, error, metadata)
             }
@@ -201,6 +204,24 @@ public struct SIPRegistrar: LineRegistrar {
             }
         }
         return .failed(LineError(code: .defaultError, detail: "\(registrar.hostAndPort) kept challenging without accepting or refusing", metadata: metadata), retryAfter: nil, final: false)
+    }
+
+    /// Sends a request and logs its outcome: method, Call-ID, CSeq and the status or failure.
+    private func send(_ request: SIPMessage, branch: String, through flow: SIPFlow, to registrar: SIPAddress) async throws(SIPFlow.Failure) -> SIPMessage {
+        func metadata(_ outcome: (key: String, value: String)) -> [String: String] {
+            [
+                "host": registrar.hostAndPort, "transport": configuration.transport.rawValue, "callId": request["Call-ID"] ?? "",
+                "cseq": request["CSeq"] ?? "", outcome.key: outcome.value,
+            ]
+        }
+        do {
+            let response = try await flow.send(request, branch: branch)
+            logger.debug("SIP request answered", metadata: metadata(("status", String(response.status ?? 0))))
+            return response
+        } catch {
+            logger.debug("SIP request failed", metadata: metadata(("error", error.description)))
+            throw error
+        }
     }
 
     /// A final answer other than success, a challenge or `423`.

@@ -23,11 +23,19 @@ public struct HTTPRequest: Sendable, CustomStringConvertible {
         self.body = body
     }
 
-    /// The method, the URL without its query, and the body size.
+    /// The method, the shown URL, and the body size.
     public var description: String {
+        "\(method) \(shownURL) (\(body?.count ?? 0) body bytes)"
+    }
+
+    /// The URL without its query (which may carry an authorization code) and without a user or
+    /// password: what descriptions and logs show.
+    public var shownURL: String {
         var shown = URLComponents(url: url, resolvingAgainstBaseURL: false)
         shown?.query = nil
-        let target = shown?.string ?? url.path
-        return "\(method) \(target) (\(body?.count ?? 0) body bytes)"
+        shown?.fragment = nil
+        shown?.user = nil
+        shown?.password = nil
+        return shown?.string ?? url.path
     }
 }

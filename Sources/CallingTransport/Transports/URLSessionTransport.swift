@@ -95,6 +95,15 @@ public struct URLSessionTransport: Transport {
                 code: .hostNotFound, host: host,
                 message: "the host name \(host) did not resolve; check the URL and the DNS settings"
             )
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
+            .serverCertificateHasUnknownRoot, .clientCertificateRejected, .clientCertificateRequired,
+            // FoundationNetworking reports most of curl's TLS failures as an unknown error whose
+            // description is OpenSSL's ("OpenSSL/3.0: error:…:SSL routines::wrong version number").
+            .unknown where error.localizedDescription.contains("SSL"):
+            return TransportError(
+                code: .tlsFailed, host: host,
+                message: "the TLS handshake with \(address) failed; check that the URL's scheme and port are right and the server's certificate is trusted"
+            )
         case .networkConnectionLost:
             return TransportError(
                 code: .connectionLost, host: host,

@@ -5,11 +5,11 @@ import Synchronization
 ///
 /// Counts live in one raw buffer: each line's slot is only ever written by that line's own fires,
 /// which never overlap. Lateness goes to one of 64 lock-striped histograms.
-final class FireLog: @unchecked Sendable {
+package final class FireLog: @unchecked Sendable {
     // @unchecked: `counts` is a fixed buffer; slot i is written only by line i's fires, which are
     // sequential (the scheduler's one task, a naive line's one loop, or a line's non-overlapping
     // keepalives), and read only after the run has stopped. The histograms are behind locks.
-    let lines: Int
+    package let lines: Int
     private let counts: UnsafeMutablePointer<UInt32>
     private let stripes: [Locked<LatenessHistogram>]
     /// Only fires due in this window are counted (not the warm-up, not after the end); atomics,
@@ -17,7 +17,7 @@ final class FireLog: @unchecked Sendable {
     private let windowStart: Atomic<Int64>
     private let windowEnd: Atomic<Int64>
 
-    init(lines: Int, window: ClosedRange<Int64> = .min ... .max) {
+    package init(lines: Int, window: ClosedRange<Int64> = .min ... .max) {
         self.lines = lines
         self.windowStart = Atomic(window.lowerBound)
         self.windowEnd = Atomic(window.upperBound)
@@ -31,27 +31,27 @@ final class FireLog: @unchecked Sendable {
     }
 
     /// Counts fires due in `window` from now on.
-    func count(in window: ClosedRange<Int64>) {
+    package func count(in window: ClosedRange<Int64>) {
         windowStart.store(window.lowerBound, ordering: .relaxed)
         windowEnd.store(window.upperBound, ordering: .relaxed)
     }
 
     /// Records a fire of `line` if it was due in the window.
-    func recordIfCounted(line: Int, deadline: Int64, now: Int64) {
+    package func recordIfCounted(line: Int, deadline: Int64, now: Int64) {
         if deadline >= windowStart.load(ordering: .relaxed), deadline <= windowEnd.load(ordering: .relaxed) {
             record(line: line, lateness: now - deadline)
         }
     }
 
     /// Records one fire of `line`, `lateness` nanoseconds after it was due.
-    func record(line: Int, lateness: Int64) {
+    package func record(line: Int, lateness: Int64) {
         counts[line] += 1
         stripes[line & 63].withLock { $0.record(nanoseconds: lateness) }
     }
 
-    func count(of line: Int) -> Int { Int(counts[line]) }
+    package func count(of line: Int) -> Int { Int(counts[line]) }
 
-    var histogram: LatenessHistogram {
+    package var histogram: LatenessHistogram {
         stripes.reduce(into: LatenessHistogram()) { total, stripe in total.merge(stripe.withLock { $0 }) }
     }
 }

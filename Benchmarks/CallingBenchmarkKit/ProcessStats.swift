@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// CPU time, memory and threads of this process, from getrusage and /proc.
-enum ProcessStats {
+package enum ProcessStats {
     /// User plus system CPU time so far, in seconds.
     #if canImport(Glibc)
     private static let selfWho = __rusage_who_t(RUSAGE_SELF.rawValue)
@@ -15,7 +15,7 @@ enum ProcessStats {
     private static let selfWho = RUSAGE_SELF
     #endif
 
-    static func cpuSeconds() -> Double {
+    package static func cpuSeconds() -> Double {
         var usage = rusage()
         getrusage(selfWho, &usage)
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
@@ -23,13 +23,13 @@ enum ProcessStats {
     }
 
     /// Resident memory now, in bytes (Linux: VmRSS).
-    static func residentBytes() -> Int { statusField("VmRSS") }
+    package static func residentBytes() -> Int { statusField("VmRSS") }
 
     /// Peak resident memory, in bytes (Linux: VmHWM).
-    static func peakResidentBytes() -> Int { statusField("VmHWM") }
+    package static func peakResidentBytes() -> Int { statusField("VmHWM") }
 
     /// The number of threads (Linux: /proc/self/task).
-    static func threads() -> Int {
+    package static func threads() -> Int {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0
     }
 

@@ -1,10 +1,15 @@
 import Foundation
 
 /// One measured run, printed as a table row or one JSON object.
-struct BenchmarkResult {
-    var fields: [(String, any Sendable)] = []
+public struct BenchmarkResult: Sendable {
+    /// The fields in the order they print.
+    public var fields: [(String, any Sendable)] = []
 
-    subscript(name: String) -> (any Sendable)? {
+    /// Creates an empty result.
+    public init() {}
+
+    /// A field's value; setting a new field appends it.
+    public subscript(name: String) -> (any Sendable)? {
         get { fields.first { $0.0 == name }?.1 }
         set {
             if let index = fields.firstIndex(where: { $0.0 == name }) {
@@ -15,7 +20,8 @@ struct BenchmarkResult {
         }
     }
 
-    func json() -> String {
+    /// One JSON object on one line.
+    public func json() -> String {
         let body = fields.map { name, value in
             let rendered: String
             switch value {
@@ -28,7 +34,8 @@ struct BenchmarkResult {
         return "{" + body.joined(separator: ",") + "}"
     }
 
-    func text() -> String {
+    /// `name=value` pairs on one line.
+    public func text() -> String {
         fields.map { name, value in
             if let number = value as? Double { return "\(name)=\(String(format: "%.4g", number))" }
             return "\(name)=\(value)"

@@ -4,12 +4,12 @@ import CallingCore
 /// with many lines would pace them. Without a limit every line's request, task and answer
 /// waits in memory at once, and the RSS figures measure that queue instead of the lines; one at
 /// a time, the figures measure one round trip's latency instead of the client's throughput.
-enum LinePacer {
-    static let window = 256
+package enum LinePacer {
+    package static let window = 256
 
     /// Runs `body` for each of `0..<count`, at most ``window`` at once; returns what they
     /// returned, in the order they finished.
-    static func forEach<Result: Sendable>(
+    package static func forEach<Result: Sendable>(
         _ count: Int,
         _ body: @escaping @Sendable (Int) async throws -> Result
     ) async throws -> [Result] {
@@ -33,14 +33,14 @@ enum LinePacer {
     }
 
     /// Registers `line` and waits until it is registered.
-    static func register(_ line: Line) async throws {
+    package static func register(_ line: Line) async throws {
         let events = line.events
         await line.register()
         try await wait(for: .registered, on: events)
     }
 
     /// Deregisters `line` and waits until it is unregistered.
-    static func deregister(_ line: Line) async throws {
+    package static func deregister(_ line: Line) async throws {
         let events = line.events
         await line.deregister()
         try await wait(for: .unregistered, on: events)

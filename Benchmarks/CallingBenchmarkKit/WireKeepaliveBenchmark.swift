@@ -1,0 +1,144 @@
+import CallingCore
+import CallingEmulator
+import CallingMobius
+import CallingTransport
+import Foundation
+
+/// Keepalives of registered lines on a real loopback connection: `calling register`'s work
+/// against an emulator in a child process, so that only the client's CPU is counted.
+///
+/// One run gives two rows: the SDK over a transport (`transport` = its name), then the same
+/// requests at the same rate through the bare HTTP library with no SDK around it
+/// (`transport` = `bare-<name>`). The SDK's row carries `sdk_overhead_percent`: how much more
+/// CPU per keepalive it spends than the bare library.
+public struct WireKeepaliveBenchmark: Sendable {
+    /// Sends one prepared request with the bare HTTP library; returns the status.
+    public typealias BareSender = @Sendable () async throws -> Int
+
+    /// How many lines.
+    public let lines: Int
+    /// The keepalive interval registrations get.
+    public let interval: Duration
+    /// How long each row is measured.
+    public let duration: Duration
+
+    /// Creates the benchmark.
+    ///
+    /// - Throws: ``BenchmarkError`` for an interval that is not whole seconds (Mobius states
+    ///   keepalive intervals in seconds).
+    public init(lines: Int, interval: Duration, duration: Duration) throws {
+        guard interval.nanoseconds % 1_000_000_000 == 0 else {
+            throw BenchmarkError("--path http needs a whole number of seconds for --interval-ms (Mobius states keepalive intervals in seconds)")
+        }
+        self.lines = lines
+        self.interval = interval
+        self.duration = duration
+    }
+
+    /// Measures the SDK over `transport`, then the bare library at the same rate.
+    ///
+    /// - Parameters:
+    ///   - name: The transport's name in the rows, for example `urlsession`.
+    ///   - transport: The SDK's transport.
+    ///   - bare: Prepares a request for the bare library.
+    public func run(
+        name: String, transport: any Transport, bare: @escaping @Sendable (HTTPRequest) -> BareSender
+    ) async throws -> [BenchmarkResult] {
+        let emulator = try EmulatorProcess.start(lines: lines, keepaliveIntervalSeconds: Int(interval.nanoseconds / 1_000_000_000))
+        defer { emulator.stop() }
+        let time = TimeSource(clock: ContinuousClock(), date: { Date() })
+        let window = KeepaliveWindow(lines: lines, intervalNanos: interval.nanoseconds, duration: duration)
+        let tally = KeepaliveTally(lines: lines, intervalNanos: interval.nanoseconds, time: time)
+
+        let store = try await EmulatorLogin.tokenStore(transport: transport, baseURL: emulator.baseURL)
+        let registrar = MobiusRegistrar(
+            configuration: emulator.mobiusConfiguration, transport: TransportPipeline(middlewares: [tally], transport: transport), tokenProvider: store
+        )
+        let before = ProcessStats.residentBytes()
+        let client = CallingClient(registrar: registrar)
+        let runner = Task { try? await client.run() }
+        _ = try await LinePacer.forEach(lines) { _ in
+            let line = try await client.addLine()
+            try await LinePacer.register(line)
+            return line
+        }
+        let bytes = ProcessStats.residentBytes() - before
+        var windowStart = time.now().nanoseconds + interval.nanoseconds
+        tally.schedule.startCounting(in: windowStart...(windowStart + duration.nanoseconds))
+        let failedBefore = tally.failed
+        let measured = await window.measure(until: windowStart + duration.nanoseconds, time: time)
+        var sdk = window.result(
+            labels: [("path", "http"), ("transport", name)], log: tally.schedule.log, windowStart: windowStart,
+            firstDeadlines: tally.schedule.firstDeadlines, measured: measured, bytes: bytes
+        )
+        sdk["failed_requests"] = tally.failed - failedBefore
+        runner.cancel()
+        await runner.value
+
+        let keepalives = tally.keepalives
+        guard keepalives.count == lines else {
+            throw BenchmarkError("only \(keepalives.count) of \(lines) lines sent a keepalive; the bare run needs each line's")
+        }
+        windowStart += (time.now().nanoseconds - windowStart) / interval.nanoseconds * interval.nanoseconds + interval.nanoseconds
+        let phases = keepalives.map { ($0.sent - windowStart).modulo(interval.nanoseconds) }
+        let (row, failed) = try await runBare(
+            keepalives.map { bare($0.request) }, phases: phases, name: "bare-\(name)", window: window, windowStart: windowStart, time: time
+        )
+        var bareRow = row
+        bareRow["failed_requests"] = failed
+        if let sdkCost = sdk["cpu_ns_per_fire"] as? Double, let bareCost = bareRow["cpu_ns_per_fire"] as? Double, bareCost > 0 {
+            sdk["sdk_overhead_percent"] = (sdkCost - bareCost) / bareCost * 100
+        }
+        return [sdk, bareRow]
+    }
+
+    /// One task per line sending its prepared request at the instants (modulo the interval) the
+    /// SDK sent it: the least a program sending these requests can do around the library.
+    private func runBare(
+        _ senders: [BareSender], phases: [Int64], name: String, window: KeepaliveWindow, windowStart: Int64, time: TimeSource
+    ) async throws -> (BenchmarkResult, Int) {
+        let end = windowStart + duration.nanoseconds
+        let intervalNanos = interval.nanoseconds
+        let log = FireLog(lines: lines, window: windowStart...end)
+        let failed = Locked(0)
+        let before = ProcessStats.residentBytes()
+        let tasks = zip(senders, phases).enumerated().map { line, pair in
+            let (send, phase) = pair
+            return Task {
+                var next = windowStart - intervalNanos + phase
+                while next <= end {
+                    guard (try? await time.sleepUntil(.nanoseconds(next))) != nil else { return }
+                    let sent = time.now().nanoseconds
+                    let status = try? await send()
+                    if status.map({ (200..<300).contains($0) }) != true {
+                        failed.withLock { $0 += 1 }
+                    }
+                    log.recordIfCounted(line: line, deadline: next, now: sent)
+                    next += intervalNanos
+                }
+            }
+        }
+        let bytes = ProcessStats.residentBytes() - before
+        try? await time.sleepUntil(.nanoseconds(windowStart))
+        let measured = await window.measure(until: end, time: time)
+        for task in tasks {
+            task.cancel()
+        }
+        for task in tasks {
+            await task.value
+        }
+        let firsts = phases.map { windowStart + $0 }
+        let row = window.result(
+            labels: [("path", "http"), ("transport", name)], log: log, windowStart: windowStart, firstDeadlines: firsts, measured: measured, bytes: bytes
+        )
+        return (row, failed.withLock { $0 })
+    }
+}
+
+extension Int64 {
+    /// The remainder of division by `divisor`, never negative.
+    fileprivate func modulo(_ divisor: Int64) -> Int64 {
+        let remainder = self % divisor
+        return remainder < 0 ? remainder + divisor : remainder
+    }
+}

@@ -1,0 +1,59 @@
+import AsyncHTTPClient
+import CallingAsyncHTTPClient
+import CallingBenchmarkKit
+import CallingTransport
+import Foundation
+
+/// `calling-bench-integrations`: the wire keepalive benchmark with AsyncHTTPClient, then with
+/// URLSession, each beside its bare library.
+await EmulatorProcess.serveIfAsked(Array(CommandLine.arguments.dropFirst()))
+
+let usage = """
+    usage: calling-bench-integrations keepalive --path http [--lines N] [--interval-ms I] [--duration-s D] [--json]
+
+    N lines (default 1000) registered with the emulator (in a child process, so its CPU is not
+    counted) keep alive every I ms (default 1000, whole seconds) over real loopback connections,
+    measured for D seconds (default 30): first with the AsyncHTTPClient transport, then with
+    URLSession, each followed by the same requests at the same instants through the bare
+    library. Four rows: transport async-http-client, bare-async-http-client, urlsession,
+    bare-urlsession; the SDK rows carry sdk_overhead_percent.
+
+    Run it with `swift run --package-path Integrations -c release calling-bench-integrations …`.
+    """
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let benchmark = arguments.first, !["-h", "--help", "help"].contains(benchmark) else {
+    print(usage)
+    exit(arguments.isEmpty ? 2 : 0)
+}
+
+do {
+    var options = try BenchmarkOptions(benchmark: benchmark, arguments: arguments.dropFirst(), program: "calling-bench-integrations")
+    guard benchmark == "keepalive" else { throw BenchmarkError("unknown benchmark '\(benchmark)'; run `calling-bench-integrations --help`") }
+    _ = try options.choice("path", default: Path.http)
+    let wire = try WireKeepaliveBenchmark(
+        lines: try options.number("lines", default: 1000),
+        interval: .milliseconds(try options.number("interval-ms", default: 1000)),
+        duration: .seconds(try options.number("duration-s", default: 30))
+    )
+    try options.checkUnused()
+    let client = HTTPClient.shared
+    let bareClient = BareAsyncHTTPClient(client: client)
+    var rows = try await wire.run(name: "async-http-client", transport: AsyncHTTPClientTransport(client: client), bare: bareClient.sender(for:))
+    let bareSession = BareURLSession()
+    rows += try await wire.run(name: "urlsession", transport: URLSessionTransport(), bare: bareSession.sender(for:))
+    for row in rows {
+        print(options.json ? row.json() : row.text())
+    }
+} catch let error as BenchmarkError {
+    FileHandle.standardError.write(Data("calling-bench-integrations: \(error)\n".utf8))
+    exit(2)
+} catch {
+    FileHandle.standardError.write(Data("calling-bench-integrations: \(error)\n".utf8))
+    exit(1)
+}
+
+/// The benchmark's only path: over HTTP.
+enum Path: String {
+    case http
+}

@@ -1,0 +1,61 @@
+import CallingCore
+import CallingEmulator
+import CallingMobius
+import CallingServiceLifecycle
+import CallingTransport
+import Logging
+import ServiceLifecycle
+import Testing
+
+@Suite("CallingClient as a ServiceLifecycle service", .timeLimit(.minutes(1)))
+struct CallingClientServiceTests {
+    @Test("in a ServiceGroup: lines register and keep alive; graceful shutdown deregisters them before the group returns")
+    func gracefulShutdown() async throws {
+        var configuration = WebexEmulator.Configuration.defaults
+        configuration.keepaliveInterval = 1
+        let server = try await EmulatorServer.start(emulator: WebexEmulator(configuration: configuration))
+        defer { server.stop() }
+        let transport = URLSessionTransport(configuration: .init(timeout: .seconds(5)))
+        let store = try await EmulatorLogin.tokenStore(transport: transport, baseURL: server.baseURL)
+        let client = CallingClient(registrar: MobiusRegistrar(configuration: server.mobiusConfiguration, transport: transport, tokenProvider: store))
+        let group = ServiceGroup(services: [CallingClientService(client)], logger: Logger(label: "calling-tests"))
+
+        let running = Task { try await group.run() }
+        var lines: [Line] = []
+        for _ in 0..<3 {
+            let line = try await client.addLine()
+            var events = line.events.makeAsyncIterator()
+            await line.register()
+            while let event = await events.next(), event.name != "registered" {}
+            lines.append(line)
+        }
+        #expect(await server.emulator.registeredDevices.count == 3)
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(await server.emulator.requestCounts[.keepalive, default: 0] >= 3)
+
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(await server.emulator.registeredDevices.isEmpty, "every line deregistered before run() returned")
+        for line in lines {
+            #expect(await line.status == .idle)
+        }
+    }
+
+    @Test("cancelling the group stops the client at once, without deregistering")
+    func cancellation() async throws {
+        let server = try await EmulatorServer.start()
+        defer { server.stop() }
+        let transport = URLSessionTransport(configuration: .init(timeout: .seconds(5)))
+        let store = try await EmulatorLogin.tokenStore(transport: transport, baseURL: server.baseURL)
+        let client = CallingClient(registrar: MobiusRegistrar(configuration: server.mobiusConfiguration, transport: transport, tokenProvider: store))
+        let group = ServiceGroup(services: [CallingClientService(client)], logger: Logger(label: "calling-tests"))
+        let running = Task { try await group.run() }
+        let line = try await client.addLine()
+        var events = line.events.makeAsyncIterator()
+        await line.register()
+        while let event = await events.next(), event.name != "registered" {}
+        running.cancel()
+        _ = await running.result
+        #expect(await server.emulator.registeredDevices.count == 1, "cancellation leaves the registration")
+    }
+}
