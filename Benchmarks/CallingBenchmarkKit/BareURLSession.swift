@@ -22,7 +22,8 @@ public final class BareURLSession: Sendable {
         session.finishTasksAndInvalidate()
     }
 
-    /// Prepares `request` once; the closure sends it and returns the status.
+    /// Prepares `request` once; the closure sends it and returns the status. It keeps the
+    /// session alive: the session is invalidated when the last sender and this object are gone.
     public func sender(for request: HTTPRequest) -> @Sendable () async throws -> Int {
         var prepared = URLRequest(url: request.url)
         prepared.httpMethod = request.method.rawValue
@@ -31,7 +32,7 @@ public final class BareURLSession: Sendable {
         }
         prepared.httpBody = request.body
         let urlRequest = prepared
-        return { [session] in
+        return { [self] in
             try await withCheckedThrowingContinuation { continuation in
                 session.dataTask(with: urlRequest) { _, response, error in
                     if let response = response as? HTTPURLResponse, error == nil {

@@ -92,8 +92,9 @@ public struct WireKeepaliveBenchmark: Sendable {
         return [sdk, bareRow]
     }
 
-    /// One task per line sending its prepared request at the instants (modulo the interval) the
-    /// SDK sent it: the least a program sending these requests can do around the library.
+    /// The least a program sending these requests can do around the library: one driver task
+    /// wakes at each instant (modulo the interval) the SDK sent requests at, and starts each
+    /// request due then in a task of its own.
     private func runBare(
         _ senders: [BareSender], phases: [Int64], name: String, window: KeepaliveWindow, windowStart: Int64, time: TimeSource
     ) async throws -> (BenchmarkResult, Int) {
@@ -101,32 +102,37 @@ public struct WireKeepaliveBenchmark: Sendable {
         let intervalNanos = interval.nanoseconds
         let log = FireLog(lines: lines, window: windowStart...end)
         let failed = Locked(0)
+        let order = phases.indices.sorted { phases[$0] < phases[$1] }
         let before = ProcessStats.residentBytes()
-        let tasks = zip(senders, phases).enumerated().map { line, pair in
-            let (send, phase) = pair
-            return Task {
-                var next = windowStart - intervalNanos + phase
-                while next <= end {
-                    guard (try? await time.sleepUntil(.nanoseconds(next))) != nil else { return }
-                    let sent = time.now().nanoseconds
-                    let status = try? await send()
-                    if status.map({ (200..<300).contains($0) }) != true {
-                        failed.withLock { $0 += 1 }
+        let driver = Task {
+            var round = windowStart - intervalNanos
+            while round <= end {
+                var index = order.startIndex
+                while index < order.endIndex {
+                    let deadline = round + phases[order[index]]
+                    guard (try? await time.sleepUntil(.nanoseconds(deadline))) != nil else { return }
+                    while index < order.endIndex, round + phases[order[index]] <= time.now().nanoseconds {
+                        let line = order[index]
+                        let due = round + phases[line]
+                        let send = senders[line]
+                        Task {
+                            let sent = time.now().nanoseconds
+                            if (try? await send()).map({ (200..<300).contains($0) }) != true {
+                                failed.withLock { $0 += 1 }
+                            }
+                            log.recordIfCounted(line: line, deadline: due, now: sent)
+                        }
+                        index += 1
                     }
-                    log.recordIfCounted(line: line, deadline: next, now: sent)
-                    next += intervalNanos
                 }
+                round += intervalNanos
             }
         }
         let bytes = ProcessStats.residentBytes() - before
         try? await time.sleepUntil(.nanoseconds(windowStart))
         let measured = await window.measure(until: end, time: time)
-        for task in tasks {
-            task.cancel()
-        }
-        for task in tasks {
-            await task.value
-        }
+        driver.cancel()
+        await driver.value
         let firsts = phases.map { windowStart + $0 }
         let row = window.result(
             labels: [("path", "http"), ("transport", name)], log: log, windowStart: windowStart, firstDeadlines: firsts, measured: measured, bytes: bytes

@@ -1,5 +1,5 @@
 /// Mobius's JSON as the emulator reads and writes it, in types of its own (written from
-/// PROTOCOL.md, not shared with the client), so that a field-name mistake on either side is
+/// Webex's documented shapes, not shared with the client), so that a field-name mistake on either side is
 /// caught by the other. Codable rather than `JSONSerialization`: registration is on every
 /// benchmarked line's path.
 enum MobiusWire {

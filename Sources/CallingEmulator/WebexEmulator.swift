@@ -4,7 +4,7 @@ import CallingTransport
 import Foundation
 
 /// An offline Webex: OAuth 2.0, the device manager, region and Mobius discovery, and Mobius line
-/// registration, with the shapes, codes and headers of PROTOCOL.md and faults on demand.
+/// registration, with Webex's shapes, codes and headers, and faults on demand.
 ///
 /// One actor holds the semantics; two ways reach it. In memory, ``handler(baseURL:)`` answers an
 /// `InMemoryTransport`; over HTTP, ``EmulatorServer`` serves it on 127.0.0.1.

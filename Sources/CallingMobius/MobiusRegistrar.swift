@@ -24,7 +24,7 @@ public struct MobiusRegistrar: LineRegistrar {
     ///   - transport: How requests reach Webex.
     ///   - tokenProvider: Where access tokens come from (a `TokenStore`, or your own).
     ///   - now: The wall clock, for `Retry-After` dates.
-    ///   - logger: Where each request is logged (``LogLevel/debug``) with its `trackingid` and outcome.
+    ///   - logger: Where each request is logged (`debug`) with its `trackingid` and outcome.
     public init(
         configuration: Configuration = .defaults,
         transport: any Transport,
@@ -122,7 +122,7 @@ public struct MobiusRegistrar: LineRegistrar {
         return Configuration.Region(regionCode: regionCode, countryCode: countryCode)
     }
 
-    /// Server lists as PROTOCOL.md §2 builds them: each URI plus `/calling/web/`, order kept,
+    /// Server lists as Webex's reference client builds them: each URI plus `/calling/web/`, order kept,
     /// duplicates removed; the discovery host is the only primary when both lists are empty,
     /// otherwise the last backup.
     package static func servers(from object: [String: Any], discoveryHost: RegistrarServer) -> RegistrarServers {
@@ -246,8 +246,9 @@ public struct MobiusRegistrar: LineRegistrar {
 
     // MARK: Answers
 
-    /// Classifies a non-2xx answer per PROTOCOL.md §4. The detail says what happened and what
-    /// to do; status, Mobius `errorCode`, host and tracking id go in fields of their own.
+    /// Classifies a non-2xx answer as the table in <doc:HowALineTalksToWebexCalling> says. The
+    /// detail says what happened and what to do; status, Mobius `errorCode`, host and tracking
+    /// id go in fields of their own.
     private func classify<Success>(_ response: HTTPResponse, server: RegistrarServer, onKeepalive: Bool) -> RegistrarResult<Success> {
         let object = Self.object(response.body)
         let host = server.url.host ?? server.description

@@ -4,7 +4,7 @@ import CallingTransport
 import Foundation
 import Testing
 
-/// PROTOCOL.md §7, "Failback": a line registered on a backup moves back to a primary.
+/// The reference client's test scenarios, "Failback": a line registered on a backup moves back to a primary.
 @Suite("Failback scenarios", .timeLimit(.minutes(1)))
 struct FailbackScenarioTests {
     static let backupDevice = "\(LineHarness.b1)devices/mobius-b1-dev"

@@ -5,7 +5,7 @@ import CallingTransport
 import Foundation
 import Testing
 
-/// PROTOCOL.md §7, "Keepalive", plus overlap and miss limits.
+/// The reference client's test scenarios, "Keepalive", plus overlap and miss limits.
 @Suite("Keepalive scenarios", .timeLimit(.minutes(1)))
 struct KeepaliveScenarioTests {
     static let status = "\(LineHarness.p1)devices/mobius-p1-dev/status"

@@ -2,7 +2,7 @@ import CallingCore
 import Foundation
 import Testing
 
-/// PROTOCOL.md §4: the documented error objects, exactly, and ours beside them.
+/// The documented error objects, exactly, and ours beside them.
 @Suite("Line errors")
 struct LineErrorTests {
     /// The documented object alone (`status`, `type`, `msg`), keys sorted.

@@ -5,10 +5,10 @@ import CallingTransport
 import Foundation
 import Testing
 
-/// PROTOCOL.md §3: the documented registration answer, and the Line object the app sees.
+/// The documented registration answer, and the Line object the app sees.
 @Suite("Line object", .timeLimit(.minutes(1)))
 struct LineObjectTests {
-    /// PROTOCOL.md §3's registration answer, as documented (numeric voice portal fields).
+    /// The registration answer, as documented (numeric voice portal fields).
     static let documentedAnswer = """
         { "userId": "user-1",
           "device": { "deviceId": "dev-42", "uri": "\(LineHarness.p1)devices/dev-42", "status": "active",

@@ -2,7 +2,7 @@ import CallingCore
 import Testing
 
 /// The line's decisions alone, table by table: each row is an input and the actions it gives.
-/// PROTOCOL.md §7's scenarios first, then the faults of the lifecycle issue (#10), numbered.
+/// the reference client's own test scenarios first, then the faults of the lifecycle issue (#10), numbered.
 @Suite("Line state machine")
 struct LineStateMachineTests {
     typealias Run = LineStateMachineRun
@@ -24,7 +24,7 @@ struct LineStateMachineTests {
         ])
     }
 
-    // MARK: PROTOCOL.md §7, registration
+    // MARK: The reference client's test scenarios, registration
 
     @Test("success: one attempt, connecting, registered, keepalives")
     func success() {

@@ -5,7 +5,7 @@ import CallingTransport
 import Foundation
 import Testing
 
-/// PROTOCOL.md §7, "Registration", "429" and "Failover", over the real Mobius registrar.
+/// The reference client's test scenarios, "Registration", "429" and "Failover", over the real Mobius registrar.
 @Suite("Registration scenarios", .timeLimit(.minutes(1)))
 struct RegistrationScenarioTests {
     @Test("success: one POST with the documented body and headers; connecting, then registered")

@@ -4,7 +4,7 @@ import Testing
 @Suite("Retry policy")
 struct RetryPolicyTests {
     @Test(
-        "intervals are 30 s + 2^n s + jitter, as PROTOCOL.md §5 tabulates",
+        "intervals are 30 s + 2^n s + jitter, as Webex's reference client computes them",
         arguments: [(1, 1, 33), (1, 10, 42), (2, 1, 35), (2, 10, 44), (3, 1, 39), (3, 10, 48), (0, 5, 36)]
     )
     func intervals(attempt: Int, jitter: Int, seconds: Int) {

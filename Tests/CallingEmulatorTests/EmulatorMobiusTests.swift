@@ -23,7 +23,7 @@ struct EmulatorMobiusTests {
         return (emulator, registrar)
     }
 
-    @Test("discovery, device creation and registration answer with PROTOCOL.md's shapes")
+    @Test("discovery, device creation and registration answer with Webex's documented shapes")
     func shapes() async throws {
         let (emulator, registrar) = try await setUp()
         let servers = try await registrar.discoverServers()

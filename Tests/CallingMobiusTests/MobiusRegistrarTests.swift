@@ -178,7 +178,7 @@ struct MobiusRegistrarTests {
         (502, "<html>", .retryable("default_error", retryAfter: nil), .retryable("default_error", retryAfter: nil)),
     ]
 
-    @Test("answers are classified as PROTOCOL.md §4 says", arguments: table)
+    @Test("answers are classified as the Mobius error table says", arguments: table)
     func classification(status: Int, body: String, onRegister: Expected, onKeepalive: Expected) async throws {
         let (registrar, _) = registrar(answering(status, body, headers: ["Retry-After": "7"]))
         #expect(Self.expected(await registrar.register(device, at: server)) == onRegister)

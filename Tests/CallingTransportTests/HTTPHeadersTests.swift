@@ -15,6 +15,13 @@ struct HTTPHeadersTests {
         #expect(headers["Missing"] == nil)
     }
 
+    @Test("joined: one entry per name under its first spelling, repeated names in any case joined with commas in order")
+    func joined() {
+        let headers: HTTPHeaders = ["Accept": "a/b", "X-One": "1", "accept": "c/d", "ACCEPT": "e/f"]
+        #expect(headers.joined == ["Accept": "a/b,c/d,e/f", "X-One": "1"])
+        #expect(HTTPHeaders().joined.isEmpty)
+    }
+
     @Test("setting replaces every field of the name; nil removes them")
     func settingReplaces() {
         var headers: HTTPHeaders = ["A": "1", "Trackingid": "x", "B": "2"]

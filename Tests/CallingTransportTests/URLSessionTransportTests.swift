@@ -12,7 +12,10 @@ struct URLSessionTransportTests {
         let server = try LoopbackHTTPServer.start { request in
             HTTPResponse(
                 status: 201,
-                headers: ["X-Echo-Method": request.method.rawValue, "X-Echo-Header": request.headers["x-custom"] ?? "-"],
+                headers: [
+                    "X-Echo-Method": request.method.rawValue, "X-Echo-Header": request.headers["x-custom"] ?? "-",
+                    "X-Echo-Accept": request.headers["accept"] ?? "-",
+                ],
                 body: Data("\(request.url.path)?\(request.url.query ?? "")|".utf8) + (request.body ?? Data())
             )
         }
@@ -20,10 +23,11 @@ struct URLSessionTransportTests {
         let response = try await transport.send(HTTPRequest(
             method: .put,
             url: server.baseURL.appending(path: "items/7").appending(queryItems: [URLQueryItem(name: "a", value: "1")]),
-            headers: ["X-Custom": "value"],
+            headers: ["X-Custom": "value", "Accept": "a/b", "accept": "c/d"],
             body: Data("payload".utf8)
         ))
         #expect(response.status == 201)
+        #expect(response.headers["x-echo-accept"] == "a/b,c/d", "repeated names arrive joined")
         #expect(response.headers["x-echo-method"] == "PUT")
         #expect(response.headers["X-ECHO-HEADER"] == "value")
         #expect(String(decoding: response.body, as: UTF8.self) == "/items/7?a=1|payload")

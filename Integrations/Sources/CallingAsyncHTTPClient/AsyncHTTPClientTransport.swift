@@ -6,7 +6,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// A ``CallingTransport/Transport`` on AsyncHTTPClient's `HTTPClient`: SwiftNIO connections,
+/// A `Transport` (CallingTransport) on AsyncHTTPClient's `HTTPClient`: SwiftNIO connections,
 /// pooled and reused, for servers that already run an event loop.
 ///
 /// ```swift

@@ -3,6 +3,7 @@ import CallingAsyncHTTPClient
 import CallingBenchmarkKit
 import CallingTransport
 import Foundation
+import NIOCore
 
 /// `calling-bench-integrations`: the wire keepalive benchmark with AsyncHTTPClient, then with
 /// URLSession, each beside its bare library.
@@ -21,6 +22,10 @@ let usage = """
     Run it with `swift run --package-path Integrations -c release calling-bench-integrations …`.
     """
 
+#if DEBUG
+FileHandle.standardError.write(Data("calling-bench-integrations: this is a DEBUG build; its figures are not comparable (build with -c release)\n".utf8))
+#endif
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let benchmark = arguments.first, !["-h", "--help", "help"].contains(benchmark) else {
     print(usage)
@@ -37,14 +42,25 @@ do {
         duration: .seconds(try options.number("duration-s", default: 30))
     )
     try options.checkUnused()
-    let client = HTTPClient.shared
-    let bareClient = BareAsyncHTTPClient(client: client)
-    var rows = try await wire.run(name: "async-http-client", transport: AsyncHTTPClientTransport(client: client), bare: bareClient.sender(for:))
-    let bareSession = BareURLSession()
-    rows += try await wire.run(name: "urlsession", transport: URLSessionTransport(), bare: bareSession.sender(for:))
-    for row in rows {
-        print(options.json ? row.json() : row.text())
+    // Its own client, handing redirects back as URLSessionTransport does (the emulator's login
+    // redirects to a callback nobody listens on); the bare loop shares it.
+    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+    let report = { (rows: [BenchmarkResult]) in
+        for row in rows {
+            print(options.json ? row.json() : row.text())
+        }
     }
+    do {
+        report(try await wire.run(
+            name: "async-http-client", transport: AsyncHTTPClientTransport(client: client), bare: BareAsyncHTTPClient(client: client).sender(for:)
+        ))
+    } catch {
+        try? await client.shutdown().get()
+        throw error
+    }
+    try await client.shutdown().get()
+    let bareSession = BareURLSession()
+    report(try await wire.run(name: "urlsession", transport: URLSessionTransport(), bare: bareSession.sender(for:)))
 } catch let error as BenchmarkError {
     FileHandle.standardError.write(Data("calling-bench-integrations: \(error)\n".utf8))
     exit(2)

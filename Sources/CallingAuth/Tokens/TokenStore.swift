@@ -53,7 +53,7 @@ public actor TokenStore: AccessTokenProvider {
     ///   - persistence: Where tokens are kept between runs.
     ///   - configuration: Refresh timing.
     ///   - now: The wall clock; tests pass a manual one.
-    ///   - logger: Where refreshes and their outcomes are logged (``LogLevel/debug``).
+    ///   - logger: Where refreshes and their outcomes are logged (`debug`).
     public init(
         client: OAuthClient,
         persistence: any TokenPersistence,

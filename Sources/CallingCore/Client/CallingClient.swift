@@ -14,7 +14,7 @@ import Foundation
 /// ```
 ///
 /// The client's ``run()`` drives every line's keepalives (one scheduler thread and a few
-/// worker tasks); ``withCallingClient(registrar:configuration:_:)`` runs it for you.
+/// worker tasks); ``withCallingClient(registrar:configuration:logger:_:)`` runs it for you.
 /// ``beginGracefulShutdown()`` deregisters every line (within
 /// ``Configuration/shutdownTimeLimit``), finishes all event streams and lets `run()` return;
 /// cancelling `run()` stops at once without deregistering.
@@ -46,7 +46,7 @@ public final class CallingClient: Sendable {
     ///   - wallClock: The current date, for saved failover progress.
     ///   - random: The source of retry jitter and rehoming windows.
     ///   - failoverProgressStore: Where failover progress is saved across restarts, if anywhere.
-    ///   - logger: Where each line's decisions are logged (``LogLevel/debug``): attempts,
+    ///   - logger: Where each line's decisions are logged (`debug`): attempts,
     ///     retries scheduled, failover, rehoming, keepalive misses, events.
     public init(
         registrar: any LineRegistrar,

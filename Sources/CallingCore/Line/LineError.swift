@@ -11,7 +11,7 @@
 /// any. None of them ever holds a token or secret. It encodes to the documented JSON with
 /// `code`, `detail` and the metadata beside it.
 public struct LineError: Error, Sendable, Equatable, Codable, CustomStringConvertible {
-    /// What kind of failure this was (PROTOCOL.md §4's classification).
+    /// What kind of failure this was: the classification every registrar maps its answers onto.
     ///
     /// A struct rather than an enum, so that new kinds can be added without breaking callers.
     public struct Code: Hashable, Sendable, CustomStringConvertible {

@@ -48,7 +48,7 @@ package struct LineStateMachine: Sendable {
 
     /// What one round of attempts has learnt.
     private struct Round {
-        /// The longest Retry-After any server of the round asked for (PROTOCOL.md §5).
+        /// The longest Retry-After any server of the round asked for: it raises the wait before the next round.
         var retryAfter: Duration?
         var sawTooManyRequests = false
 

@@ -52,7 +52,7 @@ public struct SIPRegistrar: LineRegistrar {
     /// - Parameters:
     ///   - configuration: The address of record, password, transport and registrars.
     ///   - clock: The clock for retransmissions and timeouts; tests pass a manual one.
-    ///   - logger: Where each request is logged (``LogLevel/debug``) with its Call-ID, CSeq and outcome.
+    ///   - logger: Where each request is logged (`debug`) with its Call-ID, CSeq and outcome.
     public init(configuration: Configuration, clock: some Clock<Duration> = ContinuousClock(), logger: CallingLogger = .disabled) {
         self.configuration = configuration
         self.time = TimeSource(clock: clock, date: { Date() })

@@ -114,6 +114,21 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
     ]
 
     /// ASCII case-insensitive comparison without allocating: header names are ASCII tokens.
+    /// The fields as one dictionary under their first spelling, the values of repeated names
+    /// (in any case) joined with commas, as RFC 9110 allows and Foundation's `addValue` does.
+    package var joined: [String: String] {
+        var merged: [Field] = []
+        merged.reserveCapacity(fields.count)
+        for field in fields {
+            if let index = merged.firstIndex(where: { Self.matches($0.name, field.name) }) {
+                merged[index].value += "," + field.value
+            } else {
+                merged.append(field)
+            }
+        }
+        return Dictionary(uniqueKeysWithValues: merged.lazy.map { ($0.name, $0.value) })
+    }
+
     private static func matches(_ lhs: String, _ rhs: String) -> Bool {
         lhs.utf8.count == rhs.utf8.count && lhs.utf8.elementsEqual(rhs.utf8) { left, right in
             let folded = left | 0x20

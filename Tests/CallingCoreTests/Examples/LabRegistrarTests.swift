@@ -66,15 +66,17 @@ struct LabRegistrarTests {
         #expect(lab.lines.isEmpty)
     }
 
-    @Test("the README shows this registrar, character for character")
-    func readmeMatches() throws {
+    @Test("the README and the DocC article show this registrar, character for character", arguments: [
+        "README.md", "Sources/CallingCore/CallingCore.docc/WritingARegistrar.md",
+    ])
+    func documentationMatches(page: String) throws {
         let here = URL(fileURLWithPath: #filePath)
         let source = try String(contentsOf: here.deletingLastPathComponent().appending(path: "LabRegistrar.swift"), encoding: .utf8)
-        let readme = try String(
-            contentsOf: here.deletingLastPathComponent().appending(path: "../../../README.md").standardized, encoding: .utf8
+        let text = try String(
+            contentsOf: here.deletingLastPathComponent().appending(path: "../../../\(page)").standardized, encoding: .utf8
         )
         let example = try #require(source.components(separatedBy: "// README: custom registrar\n").last?
             .components(separatedBy: "// README: end").first)
-        #expect(readme.contains("```swift\n" + example + "```"), "README.md's custom registrar differs from LabRegistrar.swift")
+        #expect(text.contains("```swift\n" + example + "```"), "\(page)'s custom registrar differs from LabRegistrar.swift")
     }
 }
