@@ -74,7 +74,7 @@ public struct AsyncHTTPClientTransport: Transport {
         let deadline = NIODeadline.now() + .nanoseconds(configuration.timeout.nanoseconds)
         do {
             let response = try await client.execute(outgoing, deadline: deadline)
-            var body = try await response.body.collect(upTo: configuration.maxResponseBytes)
+            var body = try await Self.collect(response.body, upTo: configuration.maxResponseBytes, by: deadline)
             var headers = CallingTransport.HTTPHeaders()
             for (name, value) in response.headers {
                 headers.add(name: name, value: value)
@@ -82,6 +82,25 @@ public struct AsyncHTTPClientTransport: Transport {
             return HTTPResponse(status: Int(response.status.code), headers: headers, body: Data(body.readBytes(length: body.readableBytes) ?? []))
         } catch {
             throw Self.transportError(for: error, host: host, port: request.url.port)
+        }
+    }
+
+    /// The whole body, by `deadline`: AsyncHTTPClient's deadline ends when the head arrives, so a
+    /// server that stalls mid-body would otherwise hold the request (and a keepalive worker)
+    /// for as long as it likes.
+    private static func collect(_ body: HTTPClientResponse.Body, upTo limit: Int, by deadline: NIODeadline) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: limit) }
+            group.addTask {
+                let remaining = deadline - NIODeadline.now()
+                try await Task.sleep(for: .nanoseconds(max(0, remaining.nanoseconds)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let collected = try await group.next() ?? nil else {
+                throw HTTPClientError.deadlineExceeded
+            }
+            return collected
         }
     }
 

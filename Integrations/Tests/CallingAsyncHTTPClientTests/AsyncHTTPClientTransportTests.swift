@@ -114,6 +114,33 @@ struct AsyncHTTPClientTransportTests {
         #expect(ContinuousClock.now - started < .seconds(2))
     }
 
+    @Test("a server that stalls mid-body: timedOut at the deadline (AsyncHTTPClient's own deadline ends at the head)")
+    func stalledBody() async throws {
+        let server = try await StallingServer()
+        let quick = AsyncHTTPClientTransport(client: Self.client, configuration: .init(timeout: .milliseconds(500)))
+        let started = ContinuousClock.now
+        let error = await #expect(throws: TransportError.self) {
+            try await quick.send(HTTPRequest(method: .get, url: URL(string: "http://127.0.0.1:\(server.port)/")!))
+        }
+        #expect(error?.code == .timedOut, "\(String(describing: error))")
+        #expect(ContinuousClock.now - started < .seconds(2))
+        await server.stop()
+    }
+
+    @Test("cancelling the calling task while the body is stalled cancels the request at once")
+    func cancelledMidBody() async throws {
+        let server = try await StallingServer()
+        let request = HTTPRequest(method: .get, url: URL(string: "http://127.0.0.1:\(server.port)/")!)
+        let started = ContinuousClock.now
+        let task = Task { try await transport.send(request) }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        let error = await #expect(throws: TransportError.self) { try await task.value }
+        #expect(error?.code == .cancelled, "\(String(describing: error))")
+        #expect(ContinuousClock.now - started < .seconds(2))
+        await server.stop()
+    }
+
     @Test("cancelling the calling task cancels the request at once")
     func cancellation() async throws {
         let server = try await start()
