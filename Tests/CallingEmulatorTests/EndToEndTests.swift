@@ -126,6 +126,17 @@ struct EndToEndTests {
         await line.register()
         #expect(await events.serverNames(2) == ["connecting", "registered(primary)"])
 
+        await Self.failOverAndRehome(server, clock: clock, events: &events)
+
+        client.beginGracefulShutdown()
+        await runner.value
+        #expect(await server.emulator.registeredDevices.isEmpty)
+    }
+
+    /// Takes the primary down (five keepalive misses, two rounds of attempts) until the line is on
+    /// the backup, then brings it back and lets the rehoming window pass, checking the events and
+    /// the emulator's devices at each step. The line is registered on the primary at first.
+    static func failOverAndRehome(_ server: EmulatorServer, clock: ManualClock, events: inout LineEvents.AsyncIterator) async {
         await server.emulator.setOutage(.connectionRefused, server: "primary")
         for _ in 0..<4 {
             await clock.waitForSleepers()
@@ -148,10 +159,6 @@ struct EndToEndTests {
         clock.advance(to: clock.sleeperDeadlines[1])
         #expect(await events.serverNames(2) == ["unregistered", "registered(primary)"])
         #expect(await server.emulator.registeredDevices.map(\.server) == ["primary"])
-
-        client.beginGracefulShutdown()
-        await runner.value
-        #expect(await server.emulator.registeredDevices.isEmpty)
     }
 
     @Test("device limit: the old device is deleted and the new one registered")

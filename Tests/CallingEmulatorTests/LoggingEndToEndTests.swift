@@ -41,25 +41,7 @@ struct LoggingEndToEndTests {
         await line.register()
         #expect(await events.serverNames(2) == ["connecting", "registered(primary)"])
 
-        await server.emulator.setOutage(.connectionRefused, server: "primary")
-        for _ in 0..<4 {
-            await clock.waitForSleepers()
-            clock.advance(by: .seconds(30))
-            #expect(await events.serverNames(1) == ["reconnecting"])
-        }
-        await clock.waitForSleepers()
-        clock.advance(by: .seconds(30))
-        #expect(await events.serverNames(2) == ["unregistered", "unregistered"])
-        for _ in 0..<2 {
-            await clock.waitForSleepers()
-            clock.advance(to: clock.sleeperDeadlines[0])
-            #expect(await events.serverNames(1) == ["unregistered"])
-        }
-        #expect(await events.serverNames(1) == ["registered(backup)"])
-        await server.emulator.setOutage(nil, server: "primary")
-        await clock.waitForSleepers(2)
-        clock.advance(to: clock.sleeperDeadlines[1])
-        #expect(await events.serverNames(2) == ["unregistered", "registered(primary)"])
+        await EndToEndTests.failOverAndRehome(server, clock: clock, events: &events)
         client.beginGracefulShutdown()
         await runner.value
 

@@ -101,7 +101,11 @@ struct SIPFlowTests {
             try await flow.send(request(branch: "z9hG4bKrefused", port: port), branch: "z9hG4bKrefused")
         } throws: { error in
             guard case SIPFlow.Failure.unreachable(let failure) = error else { return false }
-            return failure.description.contains("refused")
+            // "closed": once in a CI run, the socket's descriptor was closed under it before the
+            // first send (the test process runs URLSession and subprocesses beside this test, and
+            // FoundationNetworking has closed unrelated descriptors before); that too fails at
+            // once, which is what this test is about.
+            return failure.description.contains("refused") || failure.description.contains("connection is closed")
         }
         #expect(clock.now.offset == .zero)
     }

@@ -63,14 +63,7 @@ public struct AsyncHTTPClientTransport: Transport {
         guard request.headers.areWellFormed else {
             throw TransportError(code: .other, host: host, message: "a request header name or value holds CR, LF or NUL; nothing was sent")
         }
-        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
-        outgoing.method = NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue)
-        for field in request.headers {
-            outgoing.headers.add(name: field.name, value: field.value)
-        }
-        if let body = request.body {
-            outgoing.body = .bytes(ByteBuffer(bytes: body))
-        }
+        let outgoing = Self.clientRequest(for: request)
         let deadline = NIODeadline.now() + .nanoseconds(configuration.timeout.nanoseconds)
         do {
             let response = try await client.execute(outgoing, deadline: deadline)
@@ -83,6 +76,19 @@ public struct AsyncHTTPClientTransport: Transport {
         } catch {
             throw Self.transportError(for: error, host: host, port: request.url.port)
         }
+    }
+
+    /// The request as AsyncHTTPClient takes it.
+    package static func clientRequest(for request: HTTPRequest) -> HTTPClientRequest {
+        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+        outgoing.method = NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue)
+        for field in request.headers {
+            outgoing.headers.add(name: field.name, value: field.value)
+        }
+        if let body = request.body {
+            outgoing.body = .bytes(ByteBuffer(bytes: body))
+        }
+        return outgoing
     }
 
     /// The whole body, by `deadline`: AsyncHTTPClient's deadline ends when the head arrives, so a

@@ -1,24 +1,16 @@
 import AsyncHTTPClient
+import CallingAsyncHTTPClient
 import CallingTransport
-import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// The bare AsyncHTTPClient loop the SDK is compared with: each request built once, executed,
-/// its body collected, its status returned.
+/// The bare AsyncHTTPClient loop the SDK is compared with: each request built once (as the
+/// transport builds it), executed, its body collected, its status returned.
 struct BareAsyncHTTPClient: Sendable {
     let client: HTTPClient
 
     func sender(for request: HTTPRequest) -> @Sendable () async throws -> Int {
-        var prepared = HTTPClientRequest(url: request.url.absoluteString)
-        prepared.method = NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue)
-        for field in request.headers {
-            prepared.headers.add(name: field.name, value: field.value)
-        }
-        if let body = request.body {
-            prepared.body = .bytes(ByteBuffer(bytes: body))
-        }
-        let outgoing = prepared
+        let outgoing = AsyncHTTPClientTransport.clientRequest(for: request)
         return { [client] in
             let response = try await client.execute(outgoing, timeout: .seconds(30))
             _ = try await response.body.collect(upTo: 1 << 20)

@@ -42,29 +42,13 @@ extension CallingLogger {
 extension LogLevel {
     /// The level with the same name.
     public init(_ level: Logger.Level) {
-        switch level {
-        case .trace: self = .trace
-        case .debug: self = .debug
-        case .info: self = .info
-        case .notice: self = .notice
-        case .warning: self = .warning
-        case .error: self = .error
-        case .critical: self = .critical
-        }
+        self = LogLevel.allCases.first { $0.description == level.rawValue } ?? .trace
     }
 }
 
 extension Logger.Level {
     /// The level with the same name.
     public init(_ level: LogLevel) {
-        switch level {
-        case .trace: self = .trace
-        case .debug: self = .debug
-        case .info: self = .info
-        case .notice: self = .notice
-        case .warning: self = .warning
-        case .error: self = .error
-        case .critical: self = .critical
-        }
+        self = Logger.Level(rawValue: level.description) ?? .trace
     }
 }
