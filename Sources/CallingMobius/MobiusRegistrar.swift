@@ -33,10 +33,10 @@ public struct MobiusRegistrar: LineRegistrar {
         logger: CallingLogger = .disabled
     ) {
         self.configuration = configuration
-        let logging = RequestLoggingMiddleware(logger: logger.from("CallingMobius"))
-        self.anonymous = TransportPipeline(middlewares: [logging], transport: transport)
+        let logging: [any Middleware] = logger.isDisabled ? [] : [RequestLoggingMiddleware(logger: logger.from("CallingMobius"))]
+        self.anonymous = TransportPipeline(middlewares: logging, transport: transport)
         self.authorized = TransportPipeline(
-            middlewares: [BearerTokenMiddleware(provider: tokenProvider), TrackingIDMiddleware(prefix: "swift-calling"), logging],
+            middlewares: [BearerTokenMiddleware(provider: tokenProvider), TrackingIDMiddleware(prefix: "swift-calling")] + logging,
             transport: transport
         )
         self.now = now

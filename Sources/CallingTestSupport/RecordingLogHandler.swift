@@ -27,6 +27,7 @@ public final class RecordingLogHandler: CallingLogHandler {
         records.filter { $0.message == message }
     }
 
+    /// Keeps the record.
     public func log(_ record: LogRecord) {
         recorded.withLock { $0.append(record) }
     }

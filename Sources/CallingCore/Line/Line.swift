@@ -315,7 +315,10 @@ public actor Line {
     /// from a run since stopped is dropped).
     func keepaliveFinished(_ result: RegistrarResult<Void>, run: UInt32) async {
         guard keepalive.isCurrent(run) else { return }
-        if let error = result.error {
+        // A miss is a failure that counts towards the limit; the others (final, 404, a 429's pause)
+        // show in the actions and events they lead to.
+        switch result.kind {
+        case .retryable(let error, nil), .deviceLimit(_, let error):
             context.logger.debug(
                 "keepalive missed",
                 metadata: [
@@ -323,6 +326,8 @@ public actor Line {
                     "missesBefore": String(machine.keepaliveMisses), "missLimit": String(context.policy.keepaliveMissLimit),
                 ]
             )
+        case .succeeded, .retryable, .final, .deviceNotFound:
+            break
         }
         await handle(.keepaliveFinished(result))
     }

@@ -25,6 +25,12 @@ public struct CallingLogger: Sendable {
         CallingLogger(handler: handler, source: source)
     }
 
+    /// Whether there is no handler at all: then a part of the package leaves its logging out of
+    /// the request path altogether.
+    package var isDisabled: Bool {
+        handler == nil
+    }
+
     /// Whether a record at `level` would be handled.
     public func isEnabled(_ level: LogLevel) -> Bool {
         guard let handler else { return false }
