@@ -24,7 +24,7 @@ public struct EmulatorProcess: Sendable {
     ///   - keepaliveIntervalSeconds: The interval registrations get.
     public static func start(lines: Int, keepaliveIntervalSeconds: Int) throws -> EmulatorProcess {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        process.executableURL = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
         process.arguments = [argument, String(lines), String(keepaliveIntervalSeconds)]
         let input = Pipe()
         let output = Pipe()

@@ -49,10 +49,10 @@ struct KeepaliveBenchmark {
         let schedulerBytes = ProcessStats.residentBytes() - before
         let driver = Task { await scheduler.run() }
         try? await time.sleepUntil(.nanoseconds(windowStart))
-        let measured = await measure(until: windowStart + duration.nanoseconds, time: time)
+        let measured = await window.measure(until: windowStart + duration.nanoseconds, time: time)
         driver.cancel()
         await driver.value
-        return result(log: log, windowStart: windowStart, measured: measured, bytes: schedulerBytes, time: time)
+        return result(log: log, windowStart: windowStart, measured: measured, bytes: schedulerBytes)
     }
 
     /// One task per line sleeping until its next deadline: what a first implementation writes.
@@ -75,12 +75,12 @@ struct KeepaliveBenchmark {
         }
         try? await Task.sleep(for: .milliseconds(200))
         let taskBytes = ProcessStats.residentBytes() - before
-        let measured = await measure(until: end, time: time)
+        let measured = await window.measure(until: end, time: time)
         tasks.forEach { $0.cancel() }
         for task in tasks {
             await task.value
         }
-        return result(log: log, windowStart: windowStart, measured: measured, bytes: taskBytes, time: time)
+        return result(log: log, windowStart: windowStart, measured: measured, bytes: taskBytes)
     }
 
     /// Registered lines of a real `CallingClient`: scheduler, line actor, Mobius registrar,
@@ -109,22 +109,18 @@ struct KeepaliveBenchmark {
         let bytes = ProcessStats.residentBytes() - before
         let windowStart = backend.time.now().nanoseconds + intervalNanos
         backend.startCounting(in: windowStart...(windowStart + duration.nanoseconds))
-        let measured = await measure(until: windowStart + duration.nanoseconds, time: backend.time)
+        let measured = await window.measure(until: windowStart + duration.nanoseconds, time: backend.time)
         runner.cancel()
         await runner.value
-        return result(log: log, windowStart: windowStart, measured: measured, bytes: bytes, time: backend.time, firstDeadlines: backend.firstDeadlines)
+        return result(log: log, windowStart: windowStart, measured: measured, bytes: bytes, firstDeadlines: backend.firstDeadlines)
     }
 
     private var window: KeepaliveWindow {
         KeepaliveWindow(lines: lines, intervalNanos: intervalNanos, duration: duration)
     }
 
-    private func measure(until end: Int64, time: TimeSource) async -> KeepaliveWindow.Measurement {
-        await window.measure(until: end, time: time)
-    }
-
     private func result(
-        log: FireLog, windowStart: Int64, measured: KeepaliveWindow.Measurement, bytes: Int, time: TimeSource, firstDeadlines: [Int64]? = nil
+        log: FireLog, windowStart: Int64, measured: KeepaliveWindow.Measurement, bytes: Int, firstDeadlines: [Int64]? = nil
     ) -> BenchmarkResult {
         window.result(
             labels: [("design", design.rawValue), ("path", path.rawValue)], log: log, windowStart: windowStart,

@@ -44,8 +44,6 @@ public struct RequestLoggingMiddleware: Middleware {
     }
 
     private static func milliseconds(since start: ContinuousClock.Instant, _ clock: ContinuousClock) -> String {
-        let elapsed = clock.now - start
-        let ms = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
-        return String((ms * 10).rounded() / 10)
+        String(((clock.now - start).timeInterval * 10_000).rounded() / 10)
     }
 }
