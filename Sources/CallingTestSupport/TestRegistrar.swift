@@ -23,16 +23,33 @@ public struct TestRegistrar: Sendable {
     private let defines: [String]
 
     /// Starts a registrar; `defines` are `NAME=VALUE` pairs for the config (`MIN_EXPIRES=2`, …).
+    ///
+    /// The port is picked below Linux's ephemeral range (32768 and up), where the other tests'
+    /// listeners and connections get theirs; a port another program holds is tried again with
+    /// another, a few times.
     public init(defines: [String] = []) throws {
-        port = UInt16.random(in: 20_000...40_000)
-        directory = FileManager.default.temporaryDirectory.appending(path: "sip-registrar-\(UUID().uuidString)").path
-        self.defines = defines
-        try start()
+        let directory = FileManager.default.temporaryDirectory.appending(path: "sip-registrar-\(UUID().uuidString)").path
+        var attempt = 1
+        while true {
+            let port = UInt16.random(in: 20_000...32_000)
+            do {
+                try Self.start(port: port, directory: directory, defines: defines)
+                (self.port, self.directory, self.defines) = (port, directory, defines)
+                return
+            } catch let error as CocoaError where attempt < 5 && "\(error)".contains("Address already in use") {
+                _ = try? Self.run(["stop", directory])
+                attempt += 1
+            }
+        }
     }
 
     /// Starts the registrar again on the same port, with an empty binding table.
     public func start() throws {
-        try Self.run(["start", String(port), directory] + defines.flatMap { ["-A", $0] })
+        try Self.start(port: port, directory: directory, defines: defines)
+    }
+
+    private static func start(port: UInt16, directory: String, defines: [String]) throws {
+        try run(["start", String(port), directory] + defines.flatMap { ["-A", $0] })
     }
 
     /// What the registrar logged (one line per REGISTER and per challenge).
