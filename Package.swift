@@ -93,6 +93,7 @@ if ProcessInfo.processInfo.environment["CALLING_FUZZ"] == "1" {
         ("FuzzRetryAfter", ["CallingMobius"]),
         ("FuzzMobiusAnswers", ["CallingMobius", "CallingCore"]),
         ("FuzzArguments", ["CallingCommandLine"]),
+        ("FuzzLineLife", ["CallingCore", "CallingMobius", "CallingSIP", "CallingTestSupport", "CallingTransport"]),
     ]
     package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"))
     for fuzzer in fuzzers {

@@ -343,6 +343,7 @@ public struct MobiusRegistrar: LineRegistrar {
             return nil
         }
         let keepalive = answer.keepaliveInterval.flatMap { $0 > 0 ? $0 : nil } ?? 30
+        let minutes = { (value: Int?) in value.map { InboundLimits.clamp($0, to: InboundLimits.rehomingWindowMinutes) } }
         var registration = LineRegistration(
             device: RegisteredDevice(
                 deviceID: deviceID, server: server,
@@ -351,11 +352,11 @@ public struct MobiusRegistrar: LineRegistrar {
             ),
             sipAddresses: registered.addresses ?? [],
             lastSeen: registered.lastSeen.flatMap(parseDate),
-            keepaliveInterval: .seconds(keepalive),
-            rehomingIntervalMin: answer.rehomingIntervalMin,
-            rehomingIntervalMax: answer.rehomingIntervalMax,
+            keepaliveInterval: InboundLimits.clamp(.seconds(keepalive), to: InboundLimits.keepaliveInterval),
+            rehomingIntervalMin: minutes(answer.rehomingIntervalMin),
+            rehomingIntervalMax: minutes(answer.rehomingIntervalMax),
             details: MobiusDetails(
-                callKeepaliveInterval: answer.callKeepaliveInterval.map { .seconds($0) },
+                callKeepaliveInterval: answer.callKeepaliveInterval.flatMap { $0 > 0 ? InboundLimits.clamp(.seconds($0), to: InboundLimits.keepaliveInterval) : nil },
                 voicePortalNumber: answer.voicePortalNumber,
                 voicePortalExtension: answer.voicePortalExtension
             )

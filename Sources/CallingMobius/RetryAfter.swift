@@ -1,4 +1,5 @@
 import CallingCore
+import CallingTransport
 import Foundation
 
 /// Reads a `Retry-After` header: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
@@ -7,17 +8,18 @@ import Foundation
 /// still accepts: Foundation's `DateFormatter` on Linux leaked memory on some inputs (found by
 /// fuzzing) and cost a millisecond a call.
 package enum RetryAfter {
-    /// The wait the header asks for; `nil` when it is missing or unreadable. A date in the past
-    /// means no wait.
+    /// The wait the header asks for, at most ``InboundLimits/longestWait`` (a number too large
+    /// for any integer, or a date years ahead, asks for that); `nil` when it is missing or
+    /// unreadable. A date in the past means no wait.
     package static func parse(_ value: String?, now: Date) -> Duration? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty, value.utf8.count <= 64 else {
             return nil
         }
         if value.allSatisfy(\.isASCII), value.allSatisfy(\.isNumber) {
-            return Int(value).map { .seconds($0) }
+            return InboundLimits.wait(Int(value).map { .seconds($0) } ?? InboundLimits.longestWait)
         }
         guard let date = httpDate(value) else { return nil }
-        return .seconds(max(0, Int(date.timeIntervalSince(now).rounded(.up))))
+        return InboundLimits.duration(seconds: date.timeIntervalSince(now).rounded(.up), in: .zero...InboundLimits.longestWait)
     }
 
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

@@ -16,10 +16,11 @@ struct LineStateMachineRun {
         case shutdown
         case stopNow
         case progress(LineStateMachine.Progress?)
-        /// The pending attempt succeeds, with the server's rehoming window in minutes.
-        case registered(rehoming: ClosedRange<Int>? = nil)
-        /// The pending attempt fails with `status` (429 with `retryAfter` seconds).
-        case failed(Int, retryAfter: Int? = nil)
+        /// The pending attempt succeeds, with the server's rehoming window in minutes and
+        /// keepalive interval.
+        case registered(rehoming: ClosedRange<Int>? = nil, keepalive: Duration = .seconds(30))
+        /// The pending attempt fails with `status` (429 with a `retryAfter`).
+        case failed(Int, retryAfter: Duration? = nil)
         /// The pending attempt is refused for good.
         case refused(LineError.Code)
         /// The pending attempt answers 403/101, listing a device on `server`.
@@ -33,7 +34,7 @@ struct LineStateMachineRun {
         /// Moves the clock without an input.
         case wait(seconds: Int)
         case keepaliveSucceeded
-        case keepaliveFailed(Int, retryAfter: Int? = nil)
+        case keepaliveFailed(Int, retryAfter: Duration? = nil)
         case keepaliveRefused(LineError.Code)
         case keepaliveNotFound
     }
@@ -47,9 +48,12 @@ struct LineStateMachineRun {
     private var attemptServer: RegistrarServer?
     private var deadline: Duration?
 
-    init(primaries: [RegistrarServer] = [p1], backups: [RegistrarServer] = [b1], jitter: Int = 10, rehomingMinutes: Int = 60, missLimit: Int = 5) {
+    init(
+        primaries: [RegistrarServer] = [p1], backups: [RegistrarServer] = [b1], jitter: Int = 10, rehomingMinutes: Int = 60, missLimit: Int = 5,
+        rehomingWindowMinutes: ClosedRange<Int> = 60...120
+    ) {
         policy = LineStateMachine.Policy(
-            retryPolicy: .defaults, rehomingWindowMinutes: 60...120, failbackTooManyRequestsRetries: 5, keepaliveMissLimit: missLimit,
+            retryPolicy: .defaults, rehomingWindowMinutes: rehomingWindowMinutes, failbackTooManyRequestsRetries: 5, keepaliveMissLimit: missLimit,
             random: RandomSource { $0.upperBound <= 10 ? jitter : rehomingMinutes }
         )
         servers = RegistrarServers(primaries: primaries, backups: backups)
@@ -64,14 +68,14 @@ struct LineStateMachineRun {
         case .shutdown: input = .shutdown
         case .stopNow: input = .stopNow
         case .progress(let progress): input = .progressLoaded(progress)
-        case .registered(let rehoming):
+        case .registered(let rehoming, let keepalive):
             let server = attemptServer!
             input = .attemptFinished(.succeeded(LineRegistration(
-                device: Self.device(on: server), keepaliveInterval: .seconds(30),
+                device: Self.device(on: server), keepaliveInterval: keepalive,
                 rehomingIntervalMin: rehoming?.lowerBound, rehomingIntervalMax: rehoming?.upperBound
             )), ticket!)
         case .failed(let status, let retryAfter):
-            input = .attemptFinished(.retryable(Self.error(status), retryAfter: retryAfter.map { .seconds($0) }), ticket!)
+            input = .attemptFinished(.retryable(Self.error(status), retryAfter: retryAfter), ticket!)
         case .refused(let code):
             input = .attemptFinished(.final(LineError(code: code, detail: "refused")), ticket!)
         case .deviceLimit(let server):
@@ -89,7 +93,7 @@ struct LineStateMachineRun {
             return []
         case .keepaliveSucceeded: input = .keepaliveFinished(.succeeded)
         case .keepaliveFailed(let status, let retryAfter):
-            input = .keepaliveFinished(.retryable(Self.error(status), retryAfter: retryAfter.map { .seconds($0) }))
+            input = .keepaliveFinished(.retryable(Self.error(status), retryAfter: retryAfter))
         case .keepaliveRefused(let code): input = .keepaliveFinished(.final(LineError(code: code, detail: "refused")))
         case .keepaliveNotFound: input = .keepaliveFinished(.deviceNotFound(LineError(code: .notFound, detail: "gone")))
         }
@@ -163,7 +167,9 @@ struct LineStateMachineRun {
             deadline = until
             return "sleep until \(until.components.seconds)"
         case .cancelWaiting: return "cancel waiting"
-        case .startKeepalives(let registration): return "keepalives on \(Self.name(registration.device.server))"
+        case .startKeepalives(let registration):
+            let interval = registration.keepaliveInterval == .seconds(30) ? "" : " every \(registration.keepaliveInterval)"
+            return "keepalives on \(Self.name(registration.device.server))\(interval)"
         case .stopKeepalives: return "stop keepalives"
         case .pauseKeepalives(let until): return "pause keepalives until \(until.components.seconds)"
         case .loadProgress: return "load progress"

@@ -17,7 +17,7 @@ struct LineStateMachineTests {
     /// A run registered on the backup at t = 0 (the primary asked for a wait past the budget),
     /// its rehoming timer due at 60 minutes.
     func onBackup(_ run: inout Run) {
-        #expect(run.run([.register, .progress(nil), .failed(429, retryAfter: 120), .registered()]) == [
+        #expect(run.run([.register, .progress(nil), .failed(429, retryAfter: .seconds(120)), .registered()]) == [
             ["connecting", "load progress"], ["attempt p1"],
             ["unregistered(too_many_requests)", "save attempt 1 at 0 s on backups", "attempt b1"],
             ["clear progress", "keepalives on b1", "registered b1 (backup)", "sleep until 3600"],
@@ -85,7 +85,7 @@ struct LineStateMachineTests {
     @Test("429 with Retry-After 42 beats the 33 s interval")
     func retryAfterBeatsInterval() {
         var run = Run(jitter: 1)
-        #expect(run.run([.register, .progress(nil), .failed(429, retryAfter: 42), .timer]) == [
+        #expect(run.run([.register, .progress(nil), .failed(429, retryAfter: .seconds(42)), .timer]) == [
             ["connecting", "load progress"], ["attempt p1"],
             ["unregistered(too_many_requests)", "save attempt 1 at 0 s", "sleep until 42"], ["attempt p1"],
         ])
@@ -100,7 +100,7 @@ struct LineStateMachineTests {
     @Test("a 500 after a 429 clears the stored Retry-After: the next round waits interval(2)")
     func serverErrorAfterTooManyRequests() {
         var run = Run(jitter: 1)
-        #expect(run.run([.register, .progress(nil), .failed(429, retryAfter: 42), .timer, .failed(500)]).last == [
+        #expect(run.run([.register, .progress(nil), .failed(429, retryAfter: .seconds(42)), .timer, .failed(500)]).last == [
             "unregistered(server_error)", "save attempt 2 at 42 s", "sleep until 77",
         ])
     }
@@ -236,7 +236,7 @@ struct LineStateMachineTests {
     }
 
     private func onBackupViaFailover(_ run: inout Run) {
-        _ = run.run([.register, .progress(nil), .failed(429, retryAfter: 200), .failed(500), .registered()])
+        _ = run.run([.register, .progress(nil), .failed(429, retryAfter: .seconds(200)), .failed(500), .registered()])
         #expect(run.info.isOnBackup)
     }
 
@@ -254,7 +254,7 @@ struct LineStateMachineTests {
         var run = Run()
         registered(&run)
         _ = run(.wait(seconds: 30))
-        #expect(run.run([.keepaliveFailed(429, retryAfter: 20), .keepaliveSucceeded]) == [["pause keepalives until 50"], []])
+        #expect(run.run([.keepaliveFailed(429, retryAfter: .seconds(20)), .keepaliveSucceeded]) == [["pause keepalives until 50"], []])
     }
 
     // MARK: Lines
@@ -341,7 +341,7 @@ struct LineStateMachineTests {
     @Test("5. a round keeps its longest Retry-After: 429 (100 s) from p1, then 500 from p2, waits 100 s")
     func roundKeepsRetryAfter() {
         var run = Run(primaries: [Run.p1, Run.p2], jitter: 1)
-        #expect(run.run([.register, .progress(nil), .failed(429, retryAfter: 100), .failed(500)]).suffix(2) == [
+        #expect(run.run([.register, .progress(nil), .failed(429, retryAfter: .seconds(100)), .failed(500)]).suffix(2) == [
             ["unregistered(too_many_requests)", "attempt p2"], ["unregistered(server_error)", "save attempt 1 at 0 s", "sleep until 100"],
         ])
     }

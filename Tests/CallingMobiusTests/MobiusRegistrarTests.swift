@@ -148,6 +148,24 @@ struct MobiusRegistrarTests {
 
     // MARK: Answers
 
+    @Test(
+        "a registration's timers are held to InboundLimits: keepalives up to a day, rehoming up to a day, none below zero (#20 case 2: 10^10 trapped)",
+        arguments: [
+            ("10000000000", "\"10000000000\"", "99999999", 86_400, 86_400, 1_440), ("9223372036854775807", "-5", "-5", 86_400, nil, 0),
+            ("45", "0", "90", 45, nil, 90),
+        ] as [(String, String, String, Int, Int?, Int)]
+    )
+    func registrationTimers(keepalive: String, callKeepalive: String, rehoming: String, heldKeepalive: Int, heldCallKeepalive: Int?, heldMinutes: Int) throws {
+        let body = """
+            {"device":{"deviceId":"d1"},"keepaliveInterval":\(keepalive),"callKeepaliveInterval":\(callKeepalive),\
+            "rehomingIntervalMin":\(rehoming),"rehomingIntervalMax":\(rehoming)}
+            """
+        let registration = try #require(MobiusRegistrar.registration(from: Data(body.utf8), server: server, device: device))
+        #expect(registration.keepaliveInterval == .seconds(heldKeepalive))
+        #expect(registration.rehomingIntervalMin == heldMinutes && registration.rehomingIntervalMax == heldMinutes)
+        #expect(registration.details(as: MobiusDetails.self)?.callKeepaliveInterval == heldCallKeepalive.map { .seconds($0) })
+    }
+
     enum Expected: Equatable {
         case succeeded, retryable(String, retryAfter: Duration?), final(String), deviceLimit(String), deviceNotFound
     }

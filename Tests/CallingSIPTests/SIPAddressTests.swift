@@ -48,7 +48,7 @@ struct SIPAddressTests {
 struct SIPConfigurationTests {
     @Test(
         "a configuration that cannot register is refused before anything is sent",
-        arguments: [("sip:127.0.0.1:1", 3600, 2, "names no user"), ("sip:alice@127.0.0.1:1", 0, 2, "must be at least 1"), ("sip:alice@127.0.0.1:1", 60, 0, "must be at least 1")]
+        arguments: [("sip:127.0.0.1:1", 3600, 2, "names no user"), ("sip:alice@127.0.0.1:1", 0, 2, "must be 1–86400 s"), ("sip:alice@127.0.0.1:1", 86_401, 2, "must be 1–86400 s"), ("sip:alice@127.0.0.1:1", 60, 0, "at least 1")]
     )
     func invalid(address: String, expires: Int, misses: Int, message: String) async {
         let registrar = SIPRegistrar(

@@ -109,4 +109,36 @@ struct SIPFlowTests {
         }
         #expect(clock.now.offset == .zero)
     }
+
+    @Test("over TCP, an answer claiming more body than it has wedges nothing: after Timer F the connection is closed and the next request gets a new one (#20 case 6)")
+    func lyingContentLength() async throws {
+        let clock = ManualClock()
+        let listener = try TCPListener()
+        let timers = SIPTimers.defaults
+        let flow = SIPFlow(
+            registrar: SIPAddress(host: "127.0.0.1", port: listener.port), transport: .tcp, timers: timers,
+            time: TimeSource(clock: clock, date: clock.wallClock)
+        )
+        func answer(_ branch: String, contentLength: Int) -> String {
+            "SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP 127.0.0.1:1;branch=\(branch)\r\nCSeq: 1 OPTIONS\r\nContent-Length: \(contentLength)\r\n\r\n"
+        }
+        let first = Task { try await flow.send(request(branch: "z9hG4bKfirst", port: listener.port), branch: "z9hG4bKfirst") }
+        let lying = try await listener.accept()
+        _ = try await lying.next()
+        try lying.send(answer("z9hG4bKfirst", contentLength: 500))
+        await clock.waitForSleepers()
+        clock.advance(by: timers.timeout)
+        await #expect {
+            try await first.value
+        } throws: { error in
+            guard case SIPFlow.Failure.timedOut = error else { return false }
+            return true
+        }
+
+        let second = Task { try await flow.send(request(branch: "z9hG4bKsecond", port: listener.port), branch: "z9hG4bKsecond") }
+        let fresh = try await listener.accept()
+        #expect(String(decoding: try await fresh.next(), as: UTF8.self).contains("z9hG4bKsecond"))
+        try fresh.send(answer("z9hG4bKsecond", contentLength: 0))
+        #expect(try await second.value.status == 200)
+    }
 }

@@ -224,7 +224,7 @@ public actor Line {
             keepalive.pause(until: deadline)
         case .loadProgress:
             let saved = await context.progressStore?.load(key: persistenceKey)
-            return .progressLoaded(saved.map { resumption(of: $0) })
+            return .progressLoaded(saved.map { LineStateMachine.Progress(resuming: $0, at: context.time.date(), budget: context.policy.retryPolicy.primaryBudget) })
         case .saveProgress(let progress):
             let record = FailoverProgress(
                 attempt: progress.attempt, elapsedSeconds: progress.elapsed.timeInterval,
@@ -262,12 +262,6 @@ public actor Line {
     private func cancelPending() {
         busy?.pending?.task.cancel()
         busy?.pending = nil
-    }
-
-    /// Saved progress as the machine counts it: the time since it was saved counts as elapsed.
-    private func resumption(of saved: FailoverProgress) -> LineStateMachine.Progress {
-        let elapsed = saved.elapsedSeconds + max(0, context.time.date().timeIntervalSince(saved.savedAt))
-        return LineStateMachine.Progress(attempt: saved.attempt, elapsed: .seconds(elapsed), onBackups: saved.onBackups)
     }
 
     /// Logs the decisions worth seeing: attempts, timers, rehoming pings, removals, pauses, events.

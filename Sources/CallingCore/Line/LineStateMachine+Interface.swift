@@ -1,3 +1,6 @@
+import CallingTransport
+import Foundation
+
 /// What goes in and out of a ``LineStateMachine``, and what it reads.
 extension LineStateMachine {
     /// Names the one operation or timer the machine is waiting for.
@@ -21,6 +24,19 @@ extension LineStateMachine {
             self.elapsed = elapsed
             self.onBackups = onBackups
         }
+
+        /// Progress saved by an earlier process, as the machine counts it at `date`: the time
+        /// since it was saved counts as elapsed. A file says anything, so the attempt is held to
+        /// ``InboundLimits/failoverAttempts`` and the elapsed time to the primary `budget` (past
+        /// it, the line goes on with the backups either way).
+        package init(resuming saved: FailoverProgress, at date: Date, budget: Duration) {
+            let elapsed = saved.elapsedSeconds + max(0, date.timeIntervalSince(saved.savedAt))
+            self.init(
+                attempt: InboundLimits.clamp(saved.attempt, to: InboundLimits.failoverAttempts),
+                elapsed: InboundLimits.duration(seconds: elapsed, in: .zero...max(.zero, budget)),
+                onBackups: saved.onBackups
+            )
+        }
     }
 
     /// The settings every line of a client shares; a class so that each line holds one reference.
@@ -38,10 +54,13 @@ extension LineStateMachine {
             keepaliveMissLimit: Int,
             random: RandomSource
         ) {
+            let window = InboundLimits.rehomingWindowMinutes
             self.retryPolicy = retryPolicy
-            self.rehomingWindowMinutes = rehomingWindowMinutes
-            self.failbackTooManyRequestsRetries = failbackTooManyRequestsRetries
-            self.keepaliveMissLimit = keepaliveMissLimit
+            self.rehomingWindowMinutes =
+                InboundLimits.clamp(rehomingWindowMinutes.lowerBound, to: window)...InboundLimits.clamp(rehomingWindowMinutes.upperBound, to: window)
+            // The machine counts misses and failback retries in a byte.
+            self.failbackTooManyRequestsRetries = InboundLimits.clamp(failbackTooManyRequestsRetries, to: 0...Int(UInt8.max))
+            self.keepaliveMissLimit = InboundLimits.clamp(keepaliveMissLimit, to: 1...Int(UInt8.max))
             self.random = random
         }
 

@@ -1,3 +1,4 @@
+import CallingTransport
 import Foundation
 
 /// Every decision of one line's life, as a value: inputs in, actions out.
@@ -54,7 +55,7 @@ package struct LineStateMachine: Sendable {
 
         mutating func note(_ error: LineError, retryAfter: Duration?) {
             if let retryAfter {
-                self.retryAfter = max(self.retryAfter ?? .zero, retryAfter)
+                self.retryAfter = max(self.retryAfter ?? .zero, InboundLimits.wait(retryAfter))
             }
             if error.code == .tooManyRequests {
                 sawTooManyRequests = true
@@ -541,11 +542,21 @@ package struct LineStateMachine: Sendable {
         }
 
         /// Takes a registration: remembers it, starts keepalives, tells the app; on a backup, waits
-        /// a rehoming window before looking for a primary again.
+        /// a rehoming window before looking for a primary again. The registrar's timers are held
+        /// to ``InboundLimits`` first, whichever registrar gave them.
         private mutating func adopt(_ registration: LineRegistration, plan: Plan, now: Duration) -> [Action] {
+            var registration = registration
+            let interval = InboundLimits.clamp(registration.keepaliveInterval, to: InboundLimits.keepaliveInterval)
+            if interval != registration.keepaliveInterval {
+                registration.keepaliveInterval = interval
+            }
             let onBackup = !servers.primaries.contains(registration.device.server)
-            if !onBackup, let low = registration.rehomingIntervalMin, let high = registration.rehomingIntervalMax, 0 < low, low <= high {
-                lastPrimaryRehoming = (UInt16(clamping: low), UInt16(clamping: high))
+            if !onBackup, let low = registration.rehomingIntervalMin, let high = registration.rehomingIntervalMax {
+                let window = InboundLimits.rehomingWindowMinutes
+                let (low, high) = (InboundLimits.clamp(low, to: window), InboundLimits.clamp(high, to: window))
+                if 0 < low, low <= high {
+                    lastPrimaryRehoming = (UInt16(low), UInt16(high))
+                }
             }
             var registered = Registered(registration: registration, onBackup: onBackup)
             var nextWindow: Duration?
@@ -599,7 +610,7 @@ package struct LineStateMachine: Sendable {
                 state = .registered(registered)
                 return [.emit(.reconnected)]
             case .retryable(_, let retryAfter?):
-                return [.pauseKeepalives(until: now + retryAfter)]
+                return [.pauseKeepalives(until: now + InboundLimits.wait(retryAfter))]
             case .retryable(let error, nil), .deviceLimit(_, let error):
                 registered.misses += 1
                 guard registered.misses >= policy.keepaliveMissLimit else {

@@ -19,8 +19,12 @@ public struct FileFailoverProgressStore: FailoverProgressStore {
 
     /// The saved progress for a line; `nil` when there is none or it cannot be read.
     public func load(key: String) async -> FailoverProgress? {
-        guard let data = FileManager.default.contents(atPath: path(for: key)) else { return nil }
-        return try? Self.decoder.decode(FailoverProgress.self, from: data)
+        FileManager.default.contents(atPath: path(for: key)).flatMap(Self.decode)
+    }
+
+    /// A saved file's progress; `nil` when it is not one.
+    package static func decode(_ data: Data) -> FailoverProgress? {
+        try? decoder.decode(FailoverProgress.self, from: data)
     }
 
     /// Replaces a line's progress.

@@ -16,6 +16,9 @@ import Foundation
 ///   anything but its alarm.
 ///
 /// Lines cancel and re-arm through a ``Handle``; stale queue entries are skipped by stamp.
+///
+/// Its arithmetic never traps: intervals, deadlines and the tolerance are clamped where they
+/// enter (lines bound what registrars give them first, see `InboundLimits`; this is the last line).
 package final class KeepaliveScheduler: Sendable {
     /// A scheduled keepalive, for cancelling or re-arming it.
     package struct Handle: Hashable, Sendable {
@@ -53,7 +56,7 @@ package final class KeepaliveScheduler: Sendable {
     ///   - tolerance: How far a fire may be delayed to share a wake-up with others.
     package init(time: TimeSource, tolerance: Duration) {
         self.time = time
-        self.grid = max(1, tolerance.nanoseconds)
+        self.grid = Self.nanoseconds(tolerance, in: 1...Self.longestTolerance)
         self.alarm = Alarm(time: time)
     }
 
@@ -64,8 +67,8 @@ package final class KeepaliveScheduler: Sendable {
         every interval: Duration,
         firstDeadline: Duration? = nil
     ) -> Handle {
-        let intervalNanos = max(1, interval.nanoseconds)
-        let deadline = (firstDeadline ?? time.now() + interval).nanoseconds
+        let intervalNanos = Self.nanoseconds(interval, in: 1...Self.longestInterval)
+        let deadline = Self.nanoseconds(firstDeadline ?? time.now() + interval, in: 0...Self.latestDeadline)
         let (handle, wake) = state.withLock { state -> (Handle, Bool) in
             let slot: Int32
             if let reused = state.freeSlots.popLast() {
@@ -92,7 +95,7 @@ package final class KeepaliveScheduler: Sendable {
 
     /// Moves the next keepalive to `deadline`; later ones follow at the interval from there.
     package func reschedule(_ handle: Handle, nextDeadline deadline: Duration) {
-        let deadlineNanos = deadline.nanoseconds
+        let deadlineNanos = Self.nanoseconds(deadline, in: 0...Self.latestDeadline)
         let wake = state.withLock { state -> Bool in
             guard Self.isCurrent(handle, in: state) else { return false }
             state.slots[Int(handle.slot)].stamp &+= 1
@@ -149,20 +152,31 @@ package final class KeepaliveScheduler: Sendable {
 
     private func drive() {
         while true {
-            fireDue()
-            switch nextStep() {
+            switch turn() {
             case .stop: return
             case .idle: alarm.wait(until: nil)
-            case .sleep(let deadline): alarm.wait(until: .nanoseconds(deadline))
+            case .sleep(let deadline): alarm.wait(until: deadline)
             }
             state.withLock { $0.sleepingUntil = nil }
         }
     }
 
-    private enum Step {
+    /// What the driver waits for after a turn.
+    package enum Step: Equatable {
+        /// The scheduler was stopped.
         case stop
+        /// Nothing is scheduled: wait until woken.
         case idle
-        case sleep(until: Int64)
+        /// Wait until this time on the scheduler's clock, or until woken.
+        case sleep(until: Duration)
+    }
+
+    /// One turn of the driver: fires every keepalive due now, then says what to wait for. The
+    /// driver thread calls it in a loop; a test or fuzzer may call it directly instead of
+    /// running the driver.
+    package func turn() -> Step {
+        fireDue()
+        return nextStep()
     }
 
     private func nextStep() -> Step {
@@ -173,7 +187,7 @@ package final class KeepaliveScheduler: Sendable {
             }
             let target = (earliest + grid - 1) / grid * grid
             state.sleepingUntil = target
-            return .sleep(until: target)
+            return .sleep(until: .nanoseconds(target))
         }
     }
 
@@ -239,6 +253,16 @@ package final class KeepaliveScheduler: Sendable {
         return earliest
     }
 
+    /// The bounds that keep every sum of a deadline, an interval and the grid within `Int64`:
+    /// a year, a minute, and about 73 years of the clock.
+    private static let longestInterval: Int64 = 365 * 86_400 * 1_000_000_000
+    private static let longestTolerance: Int64 = 60 * 1_000_000_000
+    private static let latestDeadline = Int64.max / 4
+
+    private static func nanoseconds(_ duration: Duration, in range: ClosedRange<Int64>) -> Int64 {
+        min(max(duration.nanoseconds, range.lowerBound), range.upperBound)
+    }
+
     private static func isCurrent(_ handle: Handle, in state: State) -> Bool {
         Int(handle.slot) < state.slots.count && state.slots[Int(handle.slot)].identity == handle.identity
             && state.slots[Int(handle.slot)].target != nil
@@ -246,9 +270,12 @@ package final class KeepaliveScheduler: Sendable {
 }
 
 extension Duration {
-    /// The duration in whole nanoseconds.
+    /// The duration in whole nanoseconds; beyond `Int64`'s range (292 years), its nearest end.
     package var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return seconds < 0 ? .min : .max }
+        let (total, sumOverflow) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return sumOverflow ? (seconds < 0 ? .min : .max) : total
     }
 }

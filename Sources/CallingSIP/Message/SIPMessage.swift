@@ -247,7 +247,8 @@ extension Substring {
 }
 
 extension Character {
-    fileprivate var isASCIIDigit: Bool {
+    /// Whether the character is one of `0`…`9` (`isNumber` also takes other scripts' digits).
+    var isASCIIDigit: Bool {
         ("0"..."9").contains(self)
     }
 }

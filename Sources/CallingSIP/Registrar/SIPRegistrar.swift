@@ -38,8 +38,6 @@ public struct SIPRegistrar: LineRegistrar {
 
     /// Requests in one exchange: a challenge, a stale nonce, a raised expiry and the answer.
     private static let maximumRequestsPerExchange = 5
-    /// The longest `Retry-After` or `Min-Expires` taken from a registrar: a day.
-    private static let longestWait = 86_400
 
     /// Who registers, where and how.
     public let configuration: Configuration
@@ -65,17 +63,19 @@ public struct SIPRegistrar: LineRegistrar {
     /// The configured registrars, or the address of record's domain.
     ///
     /// - Throws: `CallingError` with code `CallingError.Code.invalidConfiguration` for an
-    ///   address of record without a user, an `expires` below one second (zero would remove
-    ///   the binding) or a miss limit below one, before anything is sent.
+    ///   address of record without a user, an `expires` outside
+    ///   `InboundLimits.registrationLifetime` (zero would remove the binding) or a miss limit
+    ///   below one, before anything is sent.
     public func discoverServers() async throws -> RegistrarServers {
         let aor = configuration.addressOfRecord
         guard !aor.user.isEmpty else {
             throw CallingError(code: .invalidConfiguration, message: "the address of record \(aor) names no user; use sip:user@host")
         }
-        guard configuration.expires >= 1, configuration.keepaliveMissLimit >= 1 else {
+        let lifetimes = InboundLimits.registrationLifetime
+        guard lifetimes.contains(configuration.expires), configuration.keepaliveMissLimit >= 1 else {
             throw CallingError(
                 code: .invalidConfiguration,
-                message: "expires (\(configuration.expires) s) and keepaliveMissLimit (\(configuration.keepaliveMissLimit)) must be at least 1"
+                message: "expires (\(configuration.expires) s) must be \(lifetimes.lowerBound)–\(lifetimes.upperBound) s and keepaliveMissLimit (\(configuration.keepaliveMissLimit)) at least 1"
             )
         }
         let primaries = configuration.registrars.isEmpty ? [configuration.addressOfRecord.domain] : configuration.registrars
@@ -92,15 +92,7 @@ public struct SIPRegistrar: LineRegistrar {
         guard let registrar = SIPAddress(server.url.absoluteString) else { return .final(Self.notSIP(server)) }
         switch await exchange(Self.callID(device.deviceURL), at: registrar, expires: configuration.expires, replacing: nil) {
         case .accepted(let response, let contact, let expires):
-            let granted = Self.granted(response, contact: contact, requested: expires)
-            return .succeeded(
-                LineRegistration(
-                    device: RegisteredDevice(deviceID: contact, server: server, clientDeviceURL: device.deviceURL),
-                    sipAddresses: [configuration.addressOfRecord.description],
-                    keepaliveInterval: .milliseconds(max(500, granted * 500)),
-                    details: SIPDetails(expires: .seconds(granted), bindings: response.values("Contact").count)
-                )
-            )
+            return Self.registration(accepted: response, contact: contact, requested: expires, at: server, for: device, of: configuration.addressOfRecord)
         case .failed(let error, let retryAfter, let final):
             return Self.failure(error, retryAfter: retryAfter, final: final)
         }
@@ -194,7 +186,7 @@ public struct SIPRegistrar: LineRegistrar {
                 authorization = (challenge, proxy)
                 shared.withLock { $0.challenges[registrar] = (challenge, proxy) }
             case 423:
-                guard !raisedExpiry, let minimum = response["Min-Expires"].flatMap({ Int($0) }), minimum > expires, minimum <= Self.longestWait else {
+                guard !raisedExpiry, let minimum = response["Min-Expires"].flatMap({ Int($0) }), minimum > expires, InboundLimits.registrationLifetime.contains(minimum) else {
                     return .failed(LineError(code: .badRequest, detail: "\(registrar.hostAndPort) found the registration interval too brief and gave no usable Min-Expires; raise expires", metadata: metadata), retryAfter: nil, final: true)
                 }
                 raisedExpiry = true
@@ -233,7 +225,7 @@ public struct SIPRegistrar: LineRegistrar {
         }
         let answered = "\(registrar.hostAndPort) answered \(status)\(reason)"
         // SIP's Retry-After is delta-seconds, perhaps followed by a comment or parameters.
-        let retryAfter = response["Retry-After"].flatMap { Int($0.prefix(while: \.isNumber)) }.map { Duration.seconds(min($0, longestWait)) }
+        let retryAfter = response["Retry-After"].flatMap { seconds(String($0.prefix(while: \.isASCIIDigit))) }.map { InboundLimits.wait(.seconds($0)) }
         switch status {
         case 403: return .failed(LineError(code: .forbidden, detail: "\(answered): the user may not register here; check the user and domain", metadata: metadata), retryAfter: nil, final: true)
         case 404: return .failed(LineError(code: .notFound, detail: "\(answered): the registrar does not know the user; check the address of record", metadata: metadata), retryAfter: nil, final: true)
@@ -297,11 +289,45 @@ public struct SIPRegistrar: LineRegistrar {
         return challenges.first { $0.algorithm == .sha256 } ?? challenges.first
     }
 
+    /// The registration a `2xx` to a `REGISTER` of `contact` made: refreshed at half the
+    /// lifetime granted, which is held to ``InboundLimits/registrationLifetime``. A lifetime of
+    /// zero (or a negative one) means the registrar removed the binding as it answered: retried,
+    /// not taken for a registration.
+    package static func registration(
+        accepted response: SIPMessage, contact: String, requested: Int, at server: RegistrarServer, for device: LineDevice, of addressOfRecord: SIPAddress
+    ) -> RegistrarResult<LineRegistration> {
+        let granted = Self.granted(response, contact: contact, requested: requested)
+        guard granted > 0 else {
+            let host = SIPAddress(server.url.absoluteString)?.hostAndPort ?? server.description
+            return .retryable(LineError(
+                code: .defaultError, detail: "\(host) accepted the registration with a lifetime of \(granted) s, which removes it; trying again",
+                metadata: ["host": .text(host), "sipStatus": .number(response.status ?? 0)]
+            ))
+        }
+        let lifetime = InboundLimits.clamp(granted, to: InboundLimits.registrationLifetime)
+        return .succeeded(
+            LineRegistration(
+                device: RegisteredDevice(deviceID: contact, server: server, clientDeviceURL: device.deviceURL),
+                sipAddresses: [addressOfRecord.description],
+                keepaliveInterval: .milliseconds(lifetime * 500),
+                details: SIPDetails(expires: .seconds(lifetime), bindings: response.values("Contact").count)
+            )
+        )
+    }
+
     /// The lifetime granted to `contact`: its `expires` in the answer's Contact list, else the
     /// answer's `Expires`, else what was asked.
     private static func granted(_ response: SIPMessage, contact: String, requested: Int) -> Int {
         let ours = response.values("Contact").first { $0.hasPrefix("<\(contact)>") }.map(SIPHeaderValue.init)
-        return ours?.parameters["expires"].flatMap { Int($0) } ?? response["Expires"].flatMap { Int($0) } ?? requested
+        return ours?.parameters["expires"].flatMap(seconds) ?? response["Expires"].flatMap(seconds) ?? requested
+    }
+
+    /// A whole number of seconds (delta-seconds, RFC 3261 §25.1): digits, perhaps signed; more
+    /// than an `Int` holds counts as `Int.max`, which the caller's bound then cuts down.
+    private static func seconds(_ text: String) -> Int? {
+        let digits = text.hasPrefix("-") ? text.dropFirst() : text[...]
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit) else { return nil }
+        return Int(text) ?? (text.hasPrefix("-") ? Int.min : Int.max)
     }
 
     private func flow(to registrar: SIPAddress) -> SIPFlow {

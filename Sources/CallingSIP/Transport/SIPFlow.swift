@@ -5,6 +5,11 @@ import Dispatch
 /// Every request to one registrar: one socket shared by all lines, opened on first use and
 /// again after it fails, and each answer handed to the transaction that waits for it, found by
 /// the branch of its top `Via` (RFC 3261 §17.1.3).
+///
+/// Over TCP a transaction that times out also ends its connection: on a stream, one answer
+/// whose `Content-Length` overstates its body swallows the answers after it, so a silent
+/// connection is not trusted again. The transactions still waiting on it fail at once, and the
+/// next request opens a new one.
 final class SIPFlow: Sendable {
     /// Why a transaction ended without a final answer.
     enum Failure: Error, Sendable, CustomStringConvertible {
@@ -23,6 +28,8 @@ final class SIPFlow: Sendable {
 
     private struct State {
         var socket: Task<SIPSocket, any Error>?
+        /// The socket `socket` opened, once it has.
+        var opened: SIPSocket?
         var waiting: [String: CheckedContinuation<SIPMessage, any Error>] = [:]
     }
 
@@ -58,6 +65,9 @@ final class SIPFlow: Sendable {
         }
         do {
             let socket = try await opening.value
+            state.withLock { state in
+                if state.socket == opening { state.opened = socket }
+            }
             socket.startReading { [weak self] report in self?.handle(report, from: opening) }
             return socket
         } catch {
@@ -90,6 +100,9 @@ final class SIPFlow: Sendable {
                 return try await group.next()!
             }
         } catch let failure as Failure {
+            if case .timedOut = failure, socket.transport == .tcp {
+                reset(socket, because: failure)
+            }
             throw failure
         } catch let failure as SIPSocket.Failure {
             throw .unreachable(failure)
@@ -140,7 +153,24 @@ final class SIPFlow: Sendable {
     /// Drops `opening` so that the next request opens a new socket.
     private func forget(_ opening: Task<SIPSocket, any Error>) {
         state.withLock { state in
-            if state.socket == opening { state.socket = nil }
+            if state.socket == opening {
+                state.socket = nil
+                state.opened = nil
+            }
         }
+    }
+
+    /// Closes `socket` if it is still the one in use, and fails the transactions waiting on it.
+    private func reset(_ socket: SIPSocket, because failure: Failure) {
+        let waiting = state.withLock { state -> [CheckedContinuation<SIPMessage, any Error>] in
+            guard state.opened === socket else { return [] }
+            state.socket = nil
+            state.opened = nil
+            defer { state.waiting = [:] }
+            return Array(state.waiting.values)
+        }
+        socket.close()
+        let reason = SIPSocket.Failure(description: "the connection was reset: an earlier request got \(failure)")
+        waiting.forEach { $0.resume(throwing: reason) }
     }
 }
