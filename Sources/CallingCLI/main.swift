@@ -18,6 +18,10 @@ let usage = """
     Run `calling <command> --help` for a command's options, `calling --version` for the version.
     """
 
+// A reader that goes away (`calling register | head -1`) must not end the process before it
+// deregisters: a write to a closed pipe fails with EPIPE instead (see StandardStream).
+signal(SIGPIPE, SIG_IGN)
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 let environment = ProcessInfo.processInfo.environment
 if arguments == ["--version"] || arguments == ["version"] {

@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// Thin, blocking wrappers over the POSIX socket calls the loopback server needs.
-enum Socket {
+package enum Socket {
     #if canImport(Darwin)
     private static let streamType = SOCK_STREAM
     private static let sendFlags: Int32 = 0
@@ -17,7 +17,7 @@ enum Socket {
     #endif
 
     /// A listening TCP socket on 127.0.0.1 and the port it got.
-    static func makeListener(port: UInt16, backlog: Int32) throws -> (descriptor: Int32, port: UInt16) {
+    package static func makeListener(port: UInt16, backlog: Int32) throws -> (descriptor: Int32, port: UInt16) {
         let descriptor = socket(AF_INET, streamType, 0)
         guard descriptor >= 0 else {
             throw LoopbackServerError(message: "cannot create a socket: \(errorText())")
@@ -48,13 +48,13 @@ enum Socket {
     }
 
     /// Sets an integer `SOL_SOCKET` option.
-    static func setOption(_ descriptor: Int32, _ option: Int32, _ value: Int32) {
+    package static func setOption(_ descriptor: Int32, _ option: Int32, _ value: Int32) {
         var value = value
         setsockopt(descriptor, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<Int32>.size))
     }
 
     /// Sets `SO_SNDTIMEO`, so a peer that stops reading cannot block a write forever.
-    static func setSendTimeout(_ descriptor: Int32, milliseconds: Int) {
+    package static func setSendTimeout(_ descriptor: Int32, milliseconds: Int) {
         var timeout = timeval(tv_sec: milliseconds / 1000, tv_usec: .init((milliseconds % 1000) * 1000))
         setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         #if canImport(Darwin)
@@ -63,7 +63,7 @@ enum Socket {
     }
 
     /// Waits until the socket is readable, closed, or `milliseconds` pass. Returns false on timeout.
-    static func waitReadable(_ descriptor: Int32, milliseconds: Int) -> Bool {
+    package static func waitReadable(_ descriptor: Int32, milliseconds: Int) -> Bool {
         var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         while true {
             let ready = poll(&entry, 1, Int32(clamping: milliseconds))
@@ -75,7 +75,7 @@ enum Socket {
     }
 
     /// Reads what is available into `buffer`; 0 means the peer closed or the read failed.
-    static func receive(_ descriptor: Int32, into buffer: inout [UInt8]) -> Int {
+    package static func receive(_ descriptor: Int32, into buffer: inout [UInt8]) -> Int {
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
             if count < 0 && errno == EINTR {
@@ -86,7 +86,7 @@ enum Socket {
     }
 
     /// Writes all of `bytes`; false if the peer went away or the write timed out.
-    static func sendAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
+    package static func sendAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes {
@@ -104,7 +104,7 @@ enum Socket {
     }
 
     /// Accepts a connection; nil when the listener was shut down or failed.
-    static func acceptConnection(_ listener: Int32) -> Int32? {
+    package static func acceptConnection(_ listener: Int32) -> Int32? {
         while true {
             let descriptor = accept(listener, nil, nil)
             if descriptor >= 0 {
@@ -121,7 +121,7 @@ enum Socket {
     }
 
     /// Wakes any thread blocked on the socket, then leaves closing to its owner.
-    static func shutdownBoth(_ descriptor: Int32) {
+    package static func shutdownBoth(_ descriptor: Int32) {
         shutdown(descriptor, Int32(SHUT_RDWR))
     }
 

@@ -16,6 +16,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
             case cancelled
             case insecureDestination = "insecure destination"
             case badResponse = "bad response"
+            case responseTooLarge = "response too large"
             case other
         }
 
@@ -42,6 +43,9 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         public static let insecureDestination = Code(.insecureDestination)
         /// The server answered with something that is not a usable HTTP response.
         public static let badResponse = Code(.badResponse)
+        /// The response body was longer than the transport accepts; it was refused as soon as it
+        /// passed the limit, not buffered.
+        public static let responseTooLarge = Code(.responseTooLarge)
         /// Any other failure; the message says more.
         public static let other = Code(.other)
 
@@ -61,6 +65,15 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         self.code = code
         self.host = host
         self.message = message
+    }
+
+    /// A body longer than `limit` bytes from `host`, in the words every transport uses.
+    public static func responseTooLarge(host: String, port: Int?, limit: Int) -> TransportError {
+        let address = port.map { "\(host):\($0)" } ?? host
+        return TransportError(
+            code: .responseTooLarge, host: host,
+            message: "the answer from \(address) was longer than \(limit) bytes, more than any Webex answer; check the URL, or raise the transport's maxResponseBytes"
+        )
     }
 
     /// The code, host and message.

@@ -64,6 +64,11 @@ final class CallingProcess: Sendable {
         process.interrupt()
     }
 
+    /// Sends `signal` to the process.
+    func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
     /// Waits for the process to end and returns its exit status.
     func exitStatus() async -> Int32 {
         await withCheckedContinuation { continuation in

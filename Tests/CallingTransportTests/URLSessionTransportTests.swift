@@ -1,4 +1,5 @@
 import CallingLoopback
+import CallingTestSupport
 import CallingTransport
 import Foundation
 import Testing
@@ -119,5 +120,36 @@ struct URLSessionTransportTests {
             return try await group.reduce(into: Set<String>()) { $0.insert($1) }
         }
         #expect(paths == Set((0..<40).map { "/n\($0)" }))
+    }
+
+    @Test(
+        "a body past the limit is refused as it streams in, not buffered: endless, or under a 1 GB Content-Length (#20 case 5)",
+        arguments: [nil, 1 << 30] as [Int?]
+    )
+    func endlessAnswer(declaredLength: Int?) async throws {
+        let server = try EndlessAnswerServer.start(declaredLength: declaredLength)
+        defer { server.stop() }
+        let error = await #expect(throws: TransportError.self) {
+            try await transport.send(HTTPRequest(method: .get, url: server.baseURL))
+        }
+        #expect(error?.code == .responseTooLarge)
+        #expect(error?.message.contains("longer than \(InboundLimits.responseBodyBytes) bytes") == true)
+        // The body has no end, so only a client counting it as it streams in can refuse it; the
+        // server's count says the client let go long before the gigabyte.
+        #expect(server.bodyBytesWritten < 1 << 30, "the server wrote \(server.bodyBytesWritten) bytes before the client let go")
+    }
+
+    @Test("a body of exactly the limit arrives whole; one byte more is refused")
+    func limitIsInclusive() async throws {
+        let server = try LoopbackHTTPServer.start { request in
+            HTTPResponse(status: 200, body: Data(count: request.url.path == "/at" ? 1000 : 1001))
+        }
+        defer { server.stop() }
+        let small = URLSessionTransport(configuration: .init(timeout: .seconds(5), maxResponseBytes: 1000))
+        #expect(try await small.send(HTTPRequest(method: .get, url: server.baseURL.appending(path: "at"))).body.count == 1000)
+        let error = await #expect(throws: TransportError.self) {
+            try await small.send(HTTPRequest(method: .get, url: server.baseURL.appending(path: "past")))
+        }
+        #expect(error?.code == .responseTooLarge)
     }
 }

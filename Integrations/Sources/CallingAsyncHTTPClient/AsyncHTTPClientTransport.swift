@@ -27,16 +27,17 @@ public struct AsyncHTTPClientTransport: Transport {
     public struct Configuration: Sendable {
         /// How long one request may take, from start to the last byte of the response.
         public var timeout: Duration
-        /// The largest response body accepted; a larger one fails with `badResponse`.
+        /// The largest response body accepted; a larger one fails with `responseTooLarge` as
+        /// soon as it passes the limit.
         public var maxResponseBytes: Int
 
         /// Creates a configuration.
-        public init(timeout: Duration, maxResponseBytes: Int = 4 << 20) {
+        public init(timeout: Duration, maxResponseBytes: Int = InboundLimits.responseBodyBytes) {
             self.timeout = timeout
             self.maxResponseBytes = maxResponseBytes
         }
 
-        /// A 30-second timeout and a 4 MiB response limit.
+        /// A 30-second timeout and `InboundLimits.responseBodyBytes` (256 KiB).
         public static var defaults: Configuration { Configuration(timeout: .seconds(30)) }
     }
 
@@ -73,6 +74,8 @@ public struct AsyncHTTPClientTransport: Transport {
                 headers.add(name: name, value: value)
             }
             return HTTPResponse(status: Int(response.status.code), headers: headers, body: Data(body.readBytes(length: body.readableBytes) ?? []))
+        } catch is NIOTooManyBytesError {
+            throw TransportError.responseTooLarge(host: host, port: request.url.port, limit: configuration.maxResponseBytes)
         } catch {
             throw Self.transportError(for: error, host: host, port: request.url.port)
         }
@@ -149,8 +152,6 @@ public struct AsyncHTTPClientTransport: Transport {
             return failure(.connectionLost, "the connection to \(address) closed before the answer was complete")
         case ChannelError.connectTimeout:
             return timedOut
-        case is NIOTooManyBytesError:
-            return failure(.badResponse, "the answer from \(address) was larger than the transport accepts")
         case is NIOSSLError, is BoringSSLError, is NIOSSLExtraError:
             return tls
         case is CancellationError:

@@ -114,6 +114,18 @@ struct AsyncHTTPClientTransportTests {
         #expect(ContinuousClock.now - started < .seconds(2))
     }
 
+    @Test("an answer longer than the limit: responseTooLarge, naming the host and the limit (#20 case 5)")
+    func tooLarge() async throws {
+        let server = try await start()
+        defer { server.stop() }
+        await server.emulator.inject(EmulatorFault(status: 200, body: String(repeating: "x", count: InboundLimits.responseBodyBytes + 1)), into: .region)
+        let error = await #expect(throws: TransportError.self) {
+            try await transport.send(HTTPRequest(method: .get, url: server.baseURL.appending(path: "v1/region")))
+        }
+        #expect(error?.code == .responseTooLarge, "\(String(describing: error))")
+        #expect(error?.message.contains("longer than \(InboundLimits.responseBodyBytes) bytes") == true)
+    }
+
     @Test("a server that stalls mid-body: timedOut at the deadline (AsyncHTTPClient's own deadline ends at the head)")
     func stalledBody() async throws {
         let server = try await StallingServer()

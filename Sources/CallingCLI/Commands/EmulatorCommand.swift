@@ -64,7 +64,7 @@ enum EmulatorCommand: CallingCommand {
         output.emit("authorize: \(base)/v1/authorize   token: \(base)/v1/access_token", ["event": "oauth", "authorize": "\(base)/v1/authorize", "token": "\(base)/v1/access_token"])
         output.emit("use it: calling login --emulator \(base) --no-browser; calling register --emulator \(base)", ["event": "hint", "emulator": base])
         output.emit("admin: \(base)/_emulator/state; Ctrl-C stops", ["event": "admin", "state": "\(base)/_emulator/state"])
-        for await _ in Signals.interrupts() {
+        for await _ in Signals.stopRequests() {
             break
         }
         output.emit("emulator stopped", ["event": "stopped"])

@@ -100,7 +100,7 @@ enum LoginCommand: CallingCommand {
             tokens = try await withThrowingTaskGroup(of: TokenResponse?.self) { group in
                 group.addTask { try await authorization.tokens() }
                 group.addTask {
-                    for await _ in Signals.interrupts() {
+                    for await _ in Signals.stopRequests() {
                         return nil
                     }
                     return nil

@@ -25,9 +25,11 @@ enum RegisterCommand: CallingCommand {
             ),
         ],
         details: """
-            Uses the tokens from `calling login`. Ctrl-C or SIGTERM deregisters every line (waiting for
-            registrations under way) and exits 0, or 1 when a line could not be deregistered in time;
-            a second Ctrl-C exits at once. When every line has stopped with a final error, the command
+            Uses the tokens from `calling login`. Ctrl-C, SIGTERM or SIGHUP deregisters every line
+            (waiting for registrations under way) and exits 0, or 1 when a line could not be
+            deregistered in time; another signal a second or more later exits at once. When standard
+            output is closed (a pipe whose reader is gone), every line is deregistered too and the
+            command exits 1. When every line has stopped with a final error, the command
             exits 1 with the reason. A failover under way when it stops is resumed by the next run
             (line N keeps its progress under the key line-N in the state directory).
 
@@ -38,6 +40,7 @@ enum RegisterCommand: CallingCommand {
     )
 
     static func run(_ arguments: Arguments, environment: [String: String], output: Output) async throws {
+        let stopRequests = Signals.stopRequests()
         let count = try arguments.integer("lines", default: 1, range: 1...1000)
         let logger = arguments.has("verbose") ? CallingLogger(handler: OutputLogHandler(output: output)) : .disabled
         let (registrar, stateDirectory) = try await registrar(arguments, environment: environment, logger: logger)
@@ -46,12 +49,18 @@ enum RegisterCommand: CallingCommand {
         )
         let runner = Task { try await client.run() }
         let (happenings, feed) = AsyncStream.makeStream(of: Happening.self)
-        let interrupts = Task {
-            for await _ in Signals.interrupts() {
-                feed.yield(.interrupt)
-            }
-        }
-        defer { interrupts.cancel() }
+        let watchers = [
+            Task {
+                for await _ in stopRequests {
+                    feed.yield(.stopRequest)
+                }
+            },
+            Task {
+                await StandardStream.output.closed()
+                feed.yield(.outputClosed)
+            },
+        ]
+        defer { watchers.forEach { $0.cancel() } }
 
         let lines: [Line]
         do {
@@ -88,7 +97,8 @@ enum RegisterCommand: CallingCommand {
         let started = ContinuousClock.now
         var stoppedReason: String?
         var incomplete: [String] = []
-        var interrupted = 0
+        var firstStopRequest: ContinuousClock.Instant?
+        var outputClosed = false
         /// Lines whose last word was an error: the command ends once all of them have stopped.
         var failed = Set<Int>()
         for await happening in happenings {
@@ -108,19 +118,31 @@ enum RegisterCommand: CallingCommand {
                     output.emit("every line has stopped; deregistering and exiting", ["event": "stopping", "reason": "\(error)"])
                     client.beginGracefulShutdown()
                 }
-            case .interrupt:
-                interrupted += 1
-                if interrupted == 1 {
+            case .stopRequest:
+                guard let first = firstStopRequest else {
+                    firstStopRequest = .now
                     output.emit("deregistering…", ["event": "stopping"])
                     client.beginGracefulShutdown()
-                } else {
+                    continue
+                }
+                if Signals.isSecondRequest(sinceFirst: first.duration(to: .now)) {
                     Output.error("calling register: stopped without deregistering")
                     exit(130)
+                }
+            case .outputClosed:
+                outputClosed = true
+                if firstStopRequest == nil {
+                    firstStopRequest = .now
+                    client.beginGracefulShutdown()
                 }
             }
         }
         await finished.value
         _ = await runner.result
+        if outputClosed {
+            let left = incomplete.isEmpty ? "every line was deregistered" : "not every line was deregistered in time:\n" + incomplete.joined(separator: "\n")
+            throw CommandFailure(message: "standard output was closed, so the command stopped; \(left)")
+        }
         if !incomplete.isEmpty {
             throw CommandFailure(message: "not every line was deregistered in time:\n" + incomplete.joined(separator: "\n"))
         }
@@ -171,10 +193,11 @@ enum RegisterCommand: CallingCommand {
         return environment["WEBEX_ACCESS_TOKEN"].flatMap { $0.isEmpty ? nil : Secret($0) }
     }
 
-    /// What the command waits for: a line's event, or Ctrl-C / SIGTERM.
+    /// What the command waits for: a line's event, a signal to stop, or its reader gone.
     private enum Happening: Sendable {
         case event(line: Int, LineEvent)
-        case interrupt
+        case stopRequest
+        case outputClosed
     }
 
     /// Whether no line can make progress any more: each stopped with a final error.

@@ -40,14 +40,14 @@ struct Output: Sendable {
         date.formatted(.iso8601)
     }
 
-    /// Prints to standard output and flushes, so scripts reading a pipe see each line at once.
+    /// Prints to standard output at once, so scripts reading a pipe see each line as it comes.
     static func write(_ line: String) {
-        FileHandle.standardOutput.write(Data((printable(line) + "\n").utf8))
+        StandardStream.output.write(printable(line) + "\n")
     }
 
     /// Prints to standard error.
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data((printable(line) + "\n").utf8))
+        StandardStream.error.write(printable(line) + "\n")
     }
 
     /// `text` with every control character but newline and tab (C0, DEL, C1: escape sequences,

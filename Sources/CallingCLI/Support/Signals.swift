@@ -1,13 +1,17 @@
 import Dispatch
 import Foundation
 
-/// Ctrl-C and SIGTERM as an async sequence, from Dispatch signal sources.
+/// The signals that ask `calling` to stop, as an async sequence from Dispatch signal sources.
 enum Signals {
-    /// Each SIGINT or SIGTERM the process receives, from now on.
-    static func interrupts() -> AsyncStream<Int32> {
+    /// Ctrl-C (SIGINT), a supervisor or `kill` (SIGTERM), a closed terminal or SSH session (SIGHUP).
+    static let stopping = [SIGINT, SIGTERM, SIGHUP]
+
+    /// Each stopping signal the process receives from now on. Their default action (ending the
+    /// process at once) is replaced before this returns, so no signal is lost to it.
+    static func stopRequests() -> AsyncStream<Int32> {
         let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
         var sources: [any DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM] {
+        for number in stopping {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { continuation.yield(number) }
@@ -17,6 +21,13 @@ enum Signals {
         let retained = SignalSources(sources)
         continuation.onTermination = { _ in retained.cancel() }
         return stream
+    }
+
+    /// Whether a stop request arriving `sinceFirst` after the first one means "stop now": only a
+    /// deliberate second one does. Supervisors and `timeout` send SIGINT then SIGTERM (or one
+    /// signal to the process and again to its group) within a millisecond.
+    static func isSecondRequest(sinceFirst: Duration) -> Bool {
+        sinceFirst >= .seconds(1)
     }
 }
 

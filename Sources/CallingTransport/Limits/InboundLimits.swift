@@ -29,6 +29,10 @@ public enum InboundLimits {
     /// year. A longer lifetime is taken as a year: the token is refreshed early, never late.
     public static let tokenLifetime: ClosedRange<Int> = 1...31_536_000
 
+    /// The default largest response body a transport accepts: 256 KiB. Webex's OAuth and Mobius
+    /// answers are a few KiB; a larger one is refused as it streams in, never buffered whole.
+    public static let responseBodyBytes = 256 * 1024
+
     /// The longest text from a server that is shown to a person (a device flow's user code and
     /// verification address).
     public static let shownTextLength = 512

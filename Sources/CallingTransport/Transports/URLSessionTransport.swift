@@ -8,22 +8,29 @@ import FoundationNetworking
 ///
 /// Each transport owns an ephemeral session (no cookies, no cache) that does not follow
 /// redirects: a 3xx comes back to the caller as a response, so an `Authorization` header is never
-/// forwarded to a host the caller did not choose. Failures to reach the server become a
-/// ``TransportError`` that names the host and says what to check.
+/// forwarded to a host the caller did not choose. A response body is collected up to
+/// ``Configuration/maxResponseBytes`` and refused as soon as it passes it. Failures to reach the
+/// server become a ``TransportError`` that names the host and says what to check.
 public struct URLSessionTransport: Transport {
     /// Settings for the transport.
     public struct Configuration: Sendable {
         /// How long one request may take, from start to the last byte of the response.
         public var timeout: Duration
+        /// The largest response body accepted; a larger one fails with
+        /// ``TransportError/Code/responseTooLarge`` as soon as it passes the limit.
+        public var maxResponseBytes: Int
 
         /// Creates a configuration.
         ///
-        /// - Parameter timeout: How long one request may take in all.
-        public init(timeout: Duration) {
+        /// - Parameters:
+        ///   - timeout: How long one request may take in all.
+        ///   - maxResponseBytes: The largest response body accepted.
+        public init(timeout: Duration, maxResponseBytes: Int = InboundLimits.responseBodyBytes) {
             self.timeout = timeout
+            self.maxResponseBytes = maxResponseBytes
         }
 
-        /// A 30-second request timeout.
+        /// A 30-second request timeout and ``InboundLimits/responseBodyBytes``.
         public static var defaults: Configuration { Configuration(timeout: .seconds(30)) }
     }
 
@@ -60,9 +67,11 @@ public struct URLSessionTransport: Transport {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await owner.load(urlRequest)
+            (data, response) = try await owner.load(urlRequest, limit: configuration.maxResponseBytes)
         } catch let error as URLError {
             throw Self.transportError(for: error, host: host, port: request.url.port)
+        } catch let error as ResponseTooLarge {
+            throw TransportError.responseTooLarge(host: host, port: request.url.port, limit: error.limit)
         }
         guard let http = response as? HTTPURLResponse else {
             throw TransportError(code: .badResponse, host: host, message: "the answer was not an HTTP response")
@@ -122,6 +131,7 @@ public struct URLSessionTransport: Transport {
 /// Owns the transport's session and invalidates it when the last copy of the transport goes.
 private final class SessionOwner: Sendable {
     let session: URLSession
+    private let loads: Loads
 
     init(timeout: Duration) {
         let configuration = URLSessionConfiguration.ephemeral
@@ -129,36 +139,116 @@ private final class SessionOwner: Sendable {
         configuration.timeoutIntervalForResource = timeout.timeInterval
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
-        session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
+        loads = Loads()
+        session = URLSession(configuration: configuration, delegate: loads, delegateQueue: nil)
     }
 
     deinit {
         session.finishTasksAndInvalidate()
     }
 
-    /// Loads a request; cancelling the calling task cancels it.
+    /// Loads a request, refusing a body longer than `limit` as soon as it is known to be (by its
+    /// `Content-Length`, or as it streams in); cancelling the calling task cancels it.
     ///
-    /// Uses the completion-handler API and cancels from another queue: on Linux, FoundationNetworking's
-    /// async `data(for:)` resumes its continuation on the session's internal queue while task
-    /// cancellation waits for that queue, and the two deadlock when a request is cancelled just as
-    /// it completes (a keepalive timing out, a line deregistering mid-request).
-    func load(_ request: URLRequest) async throws -> (Data, URLResponse) {
+    /// Cancels from another queue: on Linux, FoundationNetworking's async `data(for:)` resumes
+    /// its continuation on the session's internal queue while task cancellation waits for that
+    /// queue, and the two deadlock when a request is cancelled just as it completes (a keepalive
+    /// timing out, a line deregistering mid-request).
+    func load(_ request: URLRequest, limit: Int) async throws -> (Data, URLResponse) {
         let inFlight = InFlightTask()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
-                let task = session.dataTask(with: request) { data, response, error in
-                    if let response, error == nil {
-                        continuation.resume(returning: (data ?? Data(), response))
-                    } else {
-                        let code = (error as? NSError).flatMap { URLError.Code(rawValue: $0.code) } ?? .unknown
-                        continuation.resume(throwing: error as? URLError ?? URLError(code))
-                    }
-                }
+                let task = session.dataTask(with: request)
+                loads.begin(task, limit: limit, continuation: continuation)
                 inFlight.start(task)
             }
         } onCancel: {
             inFlight.cancel()
         }
+    }
+}
+
+/// The body was longer than the transport accepts.
+struct ResponseTooLarge: Error {
+    let limit: Int
+}
+
+/// The session's delegate: collects each task's answer, ends a task whose body passes its
+/// limit, and hands 3xx answers back to the caller instead of following them.
+private final class Loads: NSObject, URLSessionDataDelegate, Sendable {
+    private struct Load {
+        var continuation: CheckedContinuation<(Data, URLResponse), any Error>
+        var limit: Int
+        var response: URLResponse?
+        var body = Data()
+        var tooLarge = false
+    }
+
+    private let loads = Locked<[Int: Load]>([:])
+
+    func begin(_ task: URLSessionDataTask, limit: Int, continuation: CheckedContinuation<(Data, URLResponse), any Error>) {
+        loads.withLock { $0[task.taskIdentifier] = Load(continuation: continuation, limit: limit) }
+    }
+
+    func urlSession(
+        _ session: URLSession,
+        dataTask: URLSessionDataTask,
+        didReceive response: URLResponse,
+        completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
+    ) {
+        let tooLarge = loads.withLock { loads -> Bool in
+            loads[dataTask.taskIdentifier]?.response = response
+            guard let limit = loads[dataTask.taskIdentifier]?.limit, response.expectedContentLength > Int64(limit) else { return false }
+            loads[dataTask.taskIdentifier]?.tooLarge = true
+            return true
+        }
+        // Cancelling the task, not answering `.cancel`: FoundationNetworking then still reads
+        // (and drops) the whole body. Cancelling here, on the delegate queue, is safe: the
+        // session never waits for this queue.
+        completionHandler(.allow)
+        if tooLarge {
+            dataTask.cancel()
+        }
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let tooLarge = loads.withLock { loads -> Bool in
+            guard var load = loads[dataTask.taskIdentifier], !load.tooLarge else { return false }
+            guard load.body.count + data.count <= load.limit else {
+                loads[dataTask.taskIdentifier]?.tooLarge = true
+                return true
+            }
+            // Out of the dictionary while it grows, so the append never copies the body.
+            loads[dataTask.taskIdentifier] = nil
+            load.body.append(data)
+            loads[dataTask.taskIdentifier] = load
+            return false
+        }
+        if tooLarge {
+            dataTask.cancel()
+        }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        guard let load = loads.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
+        if load.tooLarge {
+            load.continuation.resume(throwing: ResponseTooLarge(limit: load.limit))
+        } else if let response = load.response, error == nil {
+            load.continuation.resume(returning: (load.body, response))
+        } else {
+            let code = (error as? NSError).flatMap { URLError.Code(rawValue: $0.code) } ?? .unknown
+            load.continuation.resume(throwing: error as? URLError ?? URLError(code))
+        }
+    }
+
+    func urlSession(
+        _ session: URLSession,
+        task: URLSessionTask,
+        willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest,
+        completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
     }
 }
 
@@ -186,19 +276,6 @@ private final class InFlightTask: Sendable {
         if let task {
             DispatchQueue.global().async { task.cancel() }
         }
-    }
-}
-
-/// Hands 3xx answers back to the caller instead of following them.
-private final class RedirectRefusal: NSObject, URLSessionTaskDelegate, Sendable {
-    func urlSession(
-        _ session: URLSession,
-        task: URLSessionTask,
-        willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest,
-        completionHandler: @escaping @Sendable (URLRequest?) -> Void
-    ) {
-        completionHandler(nil)
     }
 }
 
