@@ -25,37 +25,46 @@ extension WebexEmulator {
                 return Self.json(400, ["message": "the body must be a JSON object"])
             }
         }
-        let body = (try? JSONSerialization.jsonObject(with: request.body ?? Data())) as? [String: Any] ?? [:]
-        switch (request.method, path) {
+        let body = AdminFields((try? JSONSerialization.jsonObject(with: request.body ?? Data())) as? [String: Any] ?? [:])
+        do {
+            return try await admin(request.method, path: path, body: body)
+        } catch {
+            return Self.json(400, ["message": error.description])
+        }
+    }
+
+    private func admin(_ method: HTTPMethod, path: String, body: AdminFields) async throws(AdminFields.WrongType) -> HTTPResponse {
+        switch (method, path) {
         case (.get, "/_emulator/state"):
             let devices = registeredDevices.map { ["deviceId": $0.deviceID, "userId": $0.userID, "server": $0.server, "clientDeviceUri": $0.clientDeviceURL] }
             let counts = Dictionary(uniqueKeysWithValues: counts.map { ($0.key.name, $0.value) })
             return Self.json(200, ["registrations": devices, "requests": counts])
         case (.post, "/_emulator/outage"):
             let servers = configuration.primaryServers + configuration.backupServers
-            guard let server = body["server"] as? String, servers.contains(server) else {
+            guard let server = try body.string("server"), servers.contains(server) else {
                 return Self.json(400, ["message": "give the server's name: \(servers.joined(separator: ", "))"])
             }
-            let outage = (body["outage"] as? String).flatMap(ServerOutage.init(name:))
-            if body["outage"] is String, outage == nil {
+            let name = try body.string("outage")
+            let outage = name.flatMap(ServerOutage.init(name:))
+            if name != nil, outage == nil {
                 return Self.json(400, ["message": "outage is refuse, 503 or null"])
             }
             await setOutage(outage, server: server)
             return Self.json(200, [:])
         case (.post, "/_emulator/device"):
-            guard let action = body["action"] as? String, ["approve", "deny", "slow_down"].contains(action) else {
+            guard let action = try body.string("action"), ["approve", "deny", "slow_down"].contains(action) else {
                 return Self.json(400, ["message": "action is approve, deny or slow_down"])
             }
-            guard setDeviceGrant(userCode: body["userCode"] as? String, to: action) else {
+            guard setDeviceGrant(userCode: try body.string("userCode"), to: action) else {
                 return Self.json(404, ["message": "no pending device grant with that user code"])
             }
             return Self.json(200, [:])
         case (.post, "/_emulator/fault"):
-            guard let name = body["endpoint"] as? String, let endpoint = EmulatorEndpoint(name: name), let status = body["status"] as? Int else {
+            guard let name = try body.string("endpoint"), let endpoint = EmulatorEndpoint(name: name), let status = try body.integer("status") else {
                 return Self.json(400, ["message": "give endpoint (\(EmulatorEndpoint.all.map(\.name).joined(separator: ", "))) and status"])
             }
-            let fault = EmulatorFault(status: status, body: body["body"] as? String ?? "{}", retryAfter: body["retryAfter"] as? String)
-            let count = body["count"] as? Int ?? 1
+            let fault = EmulatorFault(status: status, body: try body.string("body") ?? "{}", retryAfter: try body.string("retryAfter"))
+            let count = try body.integer("count") ?? 1
             do {
                 try fault.validate(count: count)
             } catch {
@@ -64,10 +73,10 @@ extension WebexEmulator {
             inject(fault, count: count, into: endpoint)
             return Self.json(200, [:])
         case (.post, "/_emulator/delay"):
-            guard let name = body["endpoint"] as? String, let endpoint = EmulatorEndpoint(name: name) else {
+            guard let name = try body.string("endpoint"), let endpoint = EmulatorEndpoint(name: name) else {
                 return Self.json(400, ["message": "give endpoint and milliseconds"])
             }
-            let milliseconds = body["milliseconds"] as? Int ?? 0
+            let milliseconds = try body.integer("milliseconds") ?? 0
             guard (0...60_000).contains(milliseconds) else {
                 return Self.json(400, ["message": "milliseconds must be from 0 to 60000"])
             }
@@ -80,7 +89,39 @@ extension WebexEmulator {
             await clearFaults()
             return Self.json(200, [:])
         default:
-            return Self.json(404, ["message": "no such admin endpoint: \(request.method) \(path)"])
+            return Self.json(404, ["message": "no such admin endpoint: \(method) \(path)"])
+        }
+    }
+}
+
+/// An admin request's JSON fields, read strictly: a field of the wrong type is refused with a
+/// message that names it, never taken for absent (`"outage": 5` must not end an outage).
+private struct AdminFields {
+    struct WrongType: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private let object: [String: Any]
+
+    init(_ object: [String: Any]) {
+        self.object = object
+    }
+
+    /// The string at `key`; `nil` when absent or `null`.
+    func string(_ key: String) throws(WrongType) -> String? {
+        switch object[key] {
+        case nil, is NSNull: return nil
+        case let text as String: return text
+        case let other?: throw WrongType(description: "\(key) must be a string or null, not \(other)")
+        }
+    }
+
+    /// The whole number at `key`; `nil` when absent or `null`. `true`, `2.5` and `"2"` are refused.
+    func integer(_ key: String) throws(WrongType) -> Int? {
+        switch object[key] {
+        case nil, is NSNull: return nil
+        case let number as NSNumber where !(number is Bool) && Int(exactly: number.doubleValue) != nil: return number.intValue
+        case let other?: throw WrongType(description: "\(key) must be a whole number or null, not \(other)")
         }
     }
 }

@@ -52,8 +52,9 @@ public struct MobiusRegistrar: LineRegistrar {
     /// Looks up the region (unless configured), then asks each discovery host for the server lists.
     ///
     /// - Throws: `CallingError` with code `CallingError.Code.invalidConfiguration` for a
-    ///   `domain` that is not a host name (before anything is sent), or
-    ///   `CallingError.Code.discoveryFailed` saying which step failed and why.
+    ///   `domain` that is not a host name (before anything is sent),
+    ///   `CallingError.Code.loginRequired` when the access token was refused and no refresh
+    ///   helps, or `CallingError.Code.discoveryFailed` saying which step failed and why.
     public func discoverServers() async throws -> RegistrarServers {
         guard configuration.domain.isEmpty || Self.isHostName(configuration.domain) else {
             throw CallingError(
@@ -80,13 +81,14 @@ public struct MobiusRegistrar: LineRegistrar {
             do {
                 response = try await authorized.send(request(.get, url))
             } catch {
+                if let loginRequired = Self.loginRequired(error, at: host.host ?? base) { throw loginRequired }
                 problems.append("\(host.host ?? base): \(Self.reason(error))")
                 continue
             }
             if response.status == 401 {
                 throw CallingError(
-                    code: .discoveryFailed,
-                    message: "Mobius discovery at \(host.host ?? base) refused the access token (HTTP 401); log in again"
+                    code: .loginRequired,
+                    message: "Mobius discovery at \(host.host ?? base) refused the access token (HTTP 401) even after a refresh; log in again"
                 )
             }
             guard response.isSuccess, let object = Self.object(response.body) else {
@@ -158,7 +160,8 @@ public struct MobiusRegistrar: LineRegistrar {
 
     /// Creates a device-manager device for a line.
     ///
-    /// - Throws: `CallingError` with code `CallingError.Code.deviceCreationFailed`.
+    /// - Throws: `CallingError` with code `CallingError.Code.loginRequired` when the access
+    ///   token was refused and no refresh helps, else `CallingError.Code.deviceCreationFailed`.
     public func makeDevice() async throws -> LineDevice {
         let body = MobiusMessages.DeviceRequest(
             name: configuration.deviceName, deviceType: "WEB", model: configuration.deviceName,
@@ -170,15 +173,18 @@ public struct MobiusRegistrar: LineRegistrar {
         do {
             response = try await authorized.send(post)
         } catch {
-            throw CallingError(code: .deviceCreationFailed, message: "the device manager at \(host) could not be reached: \(Self.reason(error))")
+            throw Self.loginRequired(error, at: host)
+                ?? CallingError(code: .deviceCreationFailed, message: "the device manager at \(host) could not be reached: \(Self.reason(error))")
+        }
+        if response.status == 401 {
+            throw CallingError(code: .loginRequired, message: "the device manager at \(host) refused the access token (HTTP 401) even after a refresh; log in again")
         }
         guard response.isSuccess, let answer = try? JSONDecoder().decode(MobiusMessages.DeviceAnswer.self, from: response.body),
             let url = answer.url, let userID = answer.userId
         else {
-            let advice = response.status == 401 ? "the access token was refused; log in again" : "try again later"
             throw CallingError(
                 code: .deviceCreationFailed,
-                message: "the device manager at \(host) answered HTTP \(response.status) without a device url and userId; \(advice)"
+                message: "the device manager at \(host) answered HTTP \(response.status) without a device url and userId; try again later"
             )
         }
         return LineDevice(userID: userID, deviceURL: url)
@@ -253,10 +259,10 @@ public struct MobiusRegistrar: LineRegistrar {
         let object = Self.object(response.body)
         let host = server.url.host ?? server.description
         let errorCode = (object?["errorCode"] as? NSNumber)?.intValue
-        let serverMessage = (object?["message"] as? String).map { " (\($0))" } ?? ""
+        let serverMessage = (object?["message"] as? String).map { " (\(InboundLimits.shownText($0)))" } ?? ""
         let metadata = LineError.mobius(
             host: host, httpStatus: response.status, errorCode: errorCode,
-            trackingID: object?["trackingId"] as? String ?? response.headers["trackingid"]
+            trackingID: (object?["trackingId"] as? String ?? response.headers["trackingid"]).map(InboundLimits.shownText)
         )
         func error(_ code: LineError.Code, _ detail: String) -> LineError {
             LineError(code: code, detail: detail + serverMessage, metadata: metadata)
@@ -302,7 +308,7 @@ public struct MobiusRegistrar: LineRegistrar {
         let host = server.url.host ?? server.description
         switch error {
         case let token as any AccessTokenError where token.requiresLogin:
-            return .final(LineError(code: .tokenError, detail: "no usable access token (\(error)); log in again", metadata: ["host": .text(host)], cause: token))
+            return .final(LineError(code: .tokenError, detail: "no usable access token for \(host): \(error)", metadata: ["host": .text(host)], cause: token))
         case let transport as TransportError where transport.code == .insecureDestination:
             return .final(LineError(code: .defaultError, detail: transport.message, metadata: ["host": .text(host)], cause: transport))
         case let transport as TransportError:
@@ -312,6 +318,13 @@ public struct MobiusRegistrar: LineRegistrar {
         default:
             return .retryable(LineError(code: .defaultError, detail: "the request failed: \(error)", metadata: ["host": .text(host)], cause: error))
         }
+    }
+
+    /// A token provider's error that only a new login fixes, as the client's error; `nil` for
+    /// any other failure. The provider's error says what to do.
+    private static func loginRequired(_ error: any Error, at host: String) -> CallingError? {
+        guard let token = error as? any AccessTokenError, token.requiresLogin else { return nil }
+        return CallingError(code: .loginRequired, message: "no usable access token for \(host): \(error)")
     }
 
     package static func existingDevice(_ object: [String: Any]?, fallbackServer: RegistrarServer) -> RegisteredDevice? {

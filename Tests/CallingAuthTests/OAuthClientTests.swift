@@ -137,6 +137,28 @@ struct OAuthClientTests {
         }
     }
 
+    @Test("token lifetimes past a year are taken as a year: the token is refreshed early, never late (#20)")
+    func heldLifetimes() async throws {
+        let body = #"{"access_token":"AT-2","expires_in":1e18,"refresh_token":"RT-2","refresh_token_expires_in":"9223372036854775807"}"#
+        let client = OAuthClient(configuration: configuration(URL(string: "http://127.0.0.1:8080")!), transport: InMemoryTransport { _ in .json(200, body) })
+        let response = try await client.refresh(using: Secret("RT-1"))
+        #expect(response.expiresIn == 31_536_000)
+        #expect(response.refreshTokenExpiresIn == 31_536_000)
+    }
+
+    @Test("a server's error text reaches a message as one line, its line breaks and bidi overrides escaped, at most 512 characters (#20 case 11)")
+    func serverTextIsOneLine() async throws {
+        let description = "Bad grant\nlogged in; tokens saved to /tmp/t (access token valid until 2099)\u{202E}txt.exe" + String(repeating: "x", count: 600)
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["error": "invalid_grant\r\nX", "error_description": description]), as: UTF8.self)
+        let client = OAuthClient(configuration: configuration(URL(string: "http://127.0.0.1:8080")!), transport: InMemoryTransport { _ in .json(400, body) })
+        let thrown = await #expect(throws: OAuthError.self) { try await client.refresh(using: Secret("RT-secret")) }
+        let message = try #require(thrown?.message)
+        #expect(!message.contains("\n") && !message.contains("\r") && !message.contains("\u{202E}"), "\(message)")
+        #expect(message.contains(#"Bad grant\u{A}logged in"#) && message.contains(#"\u{202E}txt.exe"#))
+        #expect(message.count < 700)
+        #expect(thrown?.oauthError == "invalid_grant\r\nX", "the raw code stays for matching")
+    }
+
     @Test("the client secret is never sent over plain http to a remote host")
     func refusesInsecureTokenURL() async throws {
         let transport = InMemoryTransport { _ in .json(200, Self.tokenJSON) }

@@ -260,7 +260,8 @@ struct CommandFlowTests {
 
         let refused = try await CallingProcess.run(["register", "--emulator", session.base], environment: ["WEBEX_ACCESS_TOKEN": "not-a-token"])
         #expect(refused.status == 1)
-        #expect(refused.error.contains("cannot be refreshed"), "\(refused.error)")
+        #expect(refused.error.contains("login required: no usable access token for 127.0.0.1: the server refused the given access token"), "\(refused.error)")
+        #expect(!refused.error.contains("check the network"), "a refused token is not a network problem (#20 case 8)")
         #expect(!refused.output.contains(token) && !refused.error.contains(token))
     }
 

@@ -70,6 +70,22 @@ struct CommandLineUsageTests {
         #expect(FileManager.default.contents(atPath: path) == Data("{ not json".utf8))
     }
 
+    @Test("token status says an expired refresh token is expired, and prints a year-9999 date (#20 case 10)")
+    func tokenStatusDates() async throws {
+        let path = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString).json").path
+        let tokens = #"""
+            {"access_token":"AT","access_token_expires_at":"9999-12-31T23:59:59Z","refresh_token":"RT",\#
+            "refresh_token_expires_at":"2025-01-01T00:00:00Z","scopes":["spark:xsi"],"received_at":"2024-10-03T00:00:00Z"}
+            """#
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(tokens.utf8), attributes: [.posixPermissions: 0o600]))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try await CallingProcess.run(["token", "status", "--token-file", path])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("access token: valid until 9999-12-31T23:59:59Z ("), "\(result.output)")
+        #expect(result.output.contains("refresh token: expired at 2025-01-01T00:00:00Z; run `calling login`"))
+        #expect(!result.output.contains("description unavailable"))
+    }
+
     @Test("a token file other users can read gets a warning with the fix")
     func readableTokenFile() async throws {
         let path = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString).json").path
@@ -77,6 +93,22 @@ struct CommandLineUsageTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try await CallingProcess.run(["token", "status", "--token-file", path])
         #expect(result.error.contains("warning: the token file \(path) can be read by other users (mode 644): run chmod 600 \(path)"))
+    }
+
+    @Test("an access token or SIP password file other users can read gets the same warning (#20 case 11)")
+    func readableSecretFiles() async throws {
+        let path = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString).secret").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("pw-7c1e".utf8), attributes: [.posixPermissions: 0o644]))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let token = try await CallingProcess.run(["register", "--emulator", "http://127.0.0.1:9", "--access-token-file", path])
+        #expect(token.error.contains("warning: the access token file \(path) can be read by other users (mode 644): run chmod 600 \(path)"), "\(token.error)")
+        let sip = try CallingProcess(["register", "--sip", "sip:alice@127.0.0.1:9", "--sip-password-file", path])
+        _ = try await sip.line { _ in sip.error.contains("warning: the SIP password file \(path) can be read by other users") }
+        sip.interrupt()
+        _ = await sip.exitStatus()
+        for printed in [token.output, token.error, sip.output, sip.error] {
+            #expect(!printed.contains("pw-7c1e"))
+        }
     }
 
     @Test("login --scopes takes presets and names, and warns (only) about a scope the documentation does not list")

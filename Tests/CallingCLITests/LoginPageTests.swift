@@ -98,6 +98,9 @@ struct LoginPageTests {
         #expect(result.status == 2)
         #expect(result.error.contains("\\u{1B}[2J\\u{7}"))
         #expect(!result.error.contains("\u{1B}"))
+        let reversed = try await CallingProcess.run(["register", "--lines", "1\u{202E}2"])
+        #expect(reversed.error.contains("1\\u{202E}2"), "a bidirectional override is escaped too (#20 case 11)")
+        #expect(!reversed.error.contains("\u{202E}"))
     }
 
     @Test("idle connections to the login listener never keep the browser's redirect out")

@@ -114,4 +114,57 @@ struct DeviceFlowTests {
         #expect(error?.code == .invalidClient)
         #expect(error?.message.contains("oauth-helper-{a,k,r}.wbx2.com") == true)
     }
+
+    @Test("a 503 (or an HTML error page) while polling is tried again at the next interval, within the code's lifetime (#20 case 9)")
+    func transientFailures() async throws {
+        let (server, client) = try await start()
+        defer { server.stop() }
+        let authorization = try await client.startDeviceAuthorization()
+        await server.emulator.inject(EmulatorFault(status: 503, body: "<html>down</html>"), count: 2, into: .deviceToken)
+        try await decide("approve", authorization, at: server)
+        let poll = Task { [clock] in try await authorization.tokens(clock: clock) }
+        await nextPoll(at: 5)
+        await nextPoll(at: 10)
+        await nextPoll(at: 15)
+        _ = try await poll.value
+        #expect(await server.emulator.requestCounts[.deviceToken] == 3)
+    }
+
+    @Test(
+        "a device answer to refuse: a verification page that is not https, text a terminal would render deceptively or at any length (#20 case 11)",
+        arguments: [
+            #""verification_uri":"javascript:alert(1)","user_code":"ABCD""#, #""verification_uri":"file:///etc/passwd","user_code":"ABCD""#,
+            #""verification_uri":"http://login.example.com/device","user_code":"ABCD""#,
+            #""verification_uri":"https://login.example.com/device","user_code":"AB\u202eDC""#,
+            #""verification_uri":"https://login.example.com/device","user_code":"AB\nlogged in; tokens saved""#,
+            #""verification_uri":"https://login.example.com/device","user_code":"\#(String(repeating: "A", count: 600))""#,
+        ]
+    )
+    func refusedDeviceAnswer(fields: String) async throws {
+        let client = OAuthClient(
+            configuration: OAuthConfiguration(
+                clientID: "client", clientSecret: Secret("x"), redirectURI: URL(string: "http://127.0.0.1/callback")!,
+                endpoints: .emulator(baseURL: URL(string: "http://127.0.0.1:1")!)
+            ),
+            transport: InMemoryTransport { _ in .json(200, #"{"device_code":"dc",\#(fields),"expires_in":300}"#) }
+        )
+        let error = await #expect(throws: OAuthError.self) { try await client.startDeviceAuthorization() }
+        #expect(error?.code == .unexpectedResponse)
+    }
+
+    @Test("a device code's lifetime and polling interval are held to a day (expires_in 10^18 was taken as it was)")
+    func heldLifetime() async throws {
+        let client = OAuthClient(
+            configuration: OAuthConfiguration(
+                clientID: "client", clientSecret: Secret("x"), redirectURI: URL(string: "http://127.0.0.1/callback")!,
+                endpoints: .emulator(baseURL: URL(string: "http://127.0.0.1:1")!)
+            ),
+            transport: InMemoryTransport { _ in
+                .json(200, #"{"device_code":"dc","user_code":"ABCD","verification_uri":"https://login.example.com/device","expires_in":1e18,"interval":1e18}"#)
+            }
+        )
+        let authorization = try await client.startDeviceAuthorization()
+        #expect(authorization.expiresIn == .seconds(86_400))
+        #expect(authorization.interval == .seconds(86_400))
+    }
 }

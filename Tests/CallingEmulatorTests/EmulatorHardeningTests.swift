@@ -55,6 +55,29 @@ struct EmulatorHardeningTests {
         #expect(try await admin(server, "fault", #"{"endpoint":"register","status":503,"count":2}"#).status == 200)
     }
 
+    @Test(
+        "an admin field of the wrong type is refused, naming it, and changes nothing (\"outage\": 5 used to end an outage; #20 case 11)",
+        arguments: [
+            ("outage", #"{"server":"primary","outage":5}"#, "outage must be a string or null"),
+            ("fault", #"{"endpoint":"register","status":true}"#, "status must be a whole number"),
+            ("fault", #"{"endpoint":"register","status":503,"count":"2"}"#, "count must be a whole number"),
+            ("fault", #"{"endpoint":"register","status":503.5}"#, "status must be a whole number"),
+            ("fault", #"{"endpoint":"register","status":429,"retryAfter":20}"#, "retryAfter must be a string"),
+            ("delay", #"{"endpoint":"keepalive","milliseconds":"1500"}"#, "milliseconds must be a whole number"),
+            ("device", #"{"action":"approve","userCode":5}"#, "userCode must be a string"),
+        ]
+    )
+    func wrongTypes(path: String, body: String, message: String) async throws {
+        let server = try await EmulatorServer.start()
+        defer { server.stop() }
+        await server.emulator.setOutage(.serviceUnavailable, server: "primary")
+        let response = try await admin(server, path, body)
+        #expect(response.status == 400)
+        #expect(String(decoding: response.body, as: UTF8.self).contains(message), "\(String(decoding: response.body, as: UTF8.self))")
+        #expect(await server.emulator.outage(ofServer: "primary") == .serviceUnavailable)
+        #expect(await server.emulator.requestCounts.isEmpty)
+    }
+
     @Test("a request header with CR or LF is refused before anything is sent")
     func requestHeaderInjection() async throws {
         var request = HTTPRequest(method: .get, url: URL(string: "http://127.0.0.1:9/")!)

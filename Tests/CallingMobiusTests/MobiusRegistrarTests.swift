@@ -107,6 +107,7 @@ struct MobiusRegistrarTests {
             $0.discoveryHosts = [URL(string: "https://one.example.com/api/v1")!, URL(string: "https://two.example.com/api/v1")!]
         }
         let error = await #expect(throws: CallingError.self) { try await registrar.discoverServers() }
+        #expect(error?.code == .loginRequired)
         #expect(error?.message.contains("log in again") == true)
         #expect(transport.requests.allSatisfy { $0.url.host == "one.example.com" })
     }
@@ -141,9 +142,33 @@ struct MobiusRegistrarTests {
     func makeDeviceFailure() async throws {
         let (registrar, _) = registrar(answering(401))
         let error = await #expect(throws: CallingError.self) { try await registrar.makeDevice() }
-        #expect(error?.code == .deviceCreationFailed)
+        #expect(error?.code == .loginRequired)
         #expect(error?.message.contains("HTTP 401") == true)
         #expect(error?.message.contains("log in again") == true)
+        let (failing, _) = self.registrar(answering(503))
+        let unavailable = await #expect(throws: CallingError.self) { try await failing.makeDevice() }
+        #expect(unavailable?.code == .deviceCreationFailed)
+        #expect(unavailable?.message.contains("HTTP 503") == true)
+    }
+
+    @Test("a refused token that no refresh can replace: loginRequired at discovery and device creation, not 'check the network'; a line's error says what to do once (#20 case 8)")
+    func refusedGivenToken() async throws {
+        var configuration = MobiusRegistrar.Configuration.defaults
+        configuration.region = .init(regionCode: "EU", countryCode: "DE")
+        let given = MobiusRegistrar(
+            configuration: configuration, transport: InMemoryTransport(handler: answering(401)), tokenProvider: FixedAccessToken(Secret("given"))
+        )
+        let refused = "the server refused the given access token, which cannot be refreshed: get a new one (or log in for a refreshable one)"
+        let discovery = await #expect(throws: CallingError.self) { try await given.discoverServers() }
+        let device = await #expect(throws: CallingError.self) { try await given.makeDevice() }
+        for error in [discovery, device] {
+            #expect(error?.code == .loginRequired)
+            #expect(error?.message.contains(refused) == true, "\(String(describing: error))")
+            #expect(error?.message.contains("check the network") == false)
+        }
+        let lineError = try #require(await given.register(self.device, at: server).error)
+        #expect(lineError.code == .tokenError)
+        #expect(lineError.detail.hasSuffix(refused), "\(lineError.detail)")
     }
 
     // MARK: Answers

@@ -33,13 +33,13 @@ public struct DeviceAuthorization: Sendable, CustomStringConvertible {
             throw error
         }
         guard let object, let deviceCode = object["device_code"] as? String, !deviceCode.isEmpty,
-            let userCode = object["user_code"] as? String, !userCode.isEmpty,
-            let verification = (object["verification_uri"] as? String).flatMap(URL.init(string:)),
-            let expiresIn = (object["expires_in"] as? NSNumber)?.intValue, expiresIn > 0
+            let userCode = (object["user_code"] as? String).flatMap(Self.shown), !userCode.isEmpty,
+            let verification = (object["verification_uri"] as? String).flatMap(Self.page),
+            let expiresIn = (object["expires_in"] as? NSNumber)?.doubleValue, expiresIn >= 1
         else {
             throw OAuthError(
                 code: .unexpectedResponse,
-                message: "the device authorization endpoint answered HTTP \(response.status) without device_code, user_code, verification_uri and expires_in; check its URL",
+                message: "the device authorization endpoint answered HTTP \(response.status) without a usable device_code, user_code, verification_uri (an https page) and expires_in; check its URL",
                 httpStatus: response.status
             )
         }
@@ -47,20 +47,38 @@ public struct DeviceAuthorization: Sendable, CustomStringConvertible {
         self.deviceCode = Secret(deviceCode)
         self.userCode = userCode
         self.verificationURI = verification
-        self.verificationURIComplete = (object["verification_uri_complete"] as? String).flatMap(URL.init(string:))
-        self.expiresIn = .seconds(expiresIn)
-        self.interval = .seconds(max(1, (object["interval"] as? NSNumber)?.intValue ?? 5))
+        self.verificationURIComplete = (object["verification_uri_complete"] as? String).flatMap(Self.page)
+        self.expiresIn = InboundLimits.duration(seconds: expiresIn, in: .seconds(1)...InboundLimits.longestWait)
+        self.interval = InboundLimits.duration(seconds: (object["interval"] as? NSNumber)?.doubleValue ?? 5, in: .seconds(1)...InboundLimits.longestWait)
     }
 
-    /// Polls until the user approves, every ``interval`` (5 s longer after each `slow_down`),
-    /// and returns the tokens.
+    /// Text the server wants shown to the user, if it is fit to show: at most
+    /// ``InboundLimits/shownTextLength`` characters, none of them a control or a bidirectional
+    /// override (which could disguise what is printed).
+    private static func shown(_ text: String) -> String? {
+        let unfit = text.unicodeScalars.contains { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }
+        return text.count <= InboundLimits.shownTextLength && !unfit ? text : nil
+    }
+
+    /// A page the user is told to open: `https`, or `http` on this machine (the emulator); never
+    /// `javascript:`, `file:` or anything else a browser would run or read locally.
+    private static func page(_ text: String) -> URL? {
+        guard let text = shown(text), let url = URL(string: text), url.host?.isEmpty == false,
+            (try? CredentialDestination.check(url, carrying: "the user")) != nil
+        else { return nil }
+        return url
+    }
+
+    /// Polls until the user approves, every ``interval`` (5 s longer after each `slow_down` or
+    /// `429`), and returns the tokens. A poll that fails for now (no answer, a `5xx`) is repeated
+    /// at the next interval: only the code's lifetime ends the wait.
     ///
     /// - Parameter clock: The clock to wait on; tests pass a manual one.
     /// - Throws: ``OAuthError`` with ``OAuthError/Code/expiredToken`` once ``expiresIn`` has
     ///   passed (or the server says so), ``OAuthError/Code/accessDenied`` when the user declines,
     ///   another ``OAuthError`` for any other refusal; `CancellationError` when the task is
-    ///   cancelled (at once, also while waiting); the transport's error when the server cannot
-    ///   be reached.
+    ///   cancelled (at once, also while waiting); a `TransportError` when the token endpoint's
+    ///   address is not one a secret may go to.
     public func tokens(clock: some Clock<Duration> = ContinuousClock()) async throws -> TokenResponse {
         let deadline = clock.now.advanced(by: expiresIn)
         var interval = interval
@@ -72,8 +90,12 @@ public struct DeviceAuthorization: Sendable, CustomStringConvertible {
                 return try await client.pollDeviceToken(deviceCode)
             } catch let error as OAuthError where error.code == .authorizationPending {
                 continue
-            } catch let error as OAuthError where error.code == .slowDown {
+            } catch let error as OAuthError where error.code == .slowDown || error.httpStatus == 429 {
                 interval += .seconds(5)
+            } catch let error as OAuthError where (error.httpStatus ?? 0) >= 500 {
+                continue
+            } catch let error as TransportError where error.code != .insecureDestination {
+                continue
             } catch let error as OAuthError where error.code == .expiredToken {
                 throw expired()
             } catch let error as OAuthError where error.code == .accessDenied {

@@ -40,7 +40,8 @@ public struct TokenResponse: Sendable, Equatable, CustomStringConvertible {
         "TokenResponse(expires in \(expiresIn) s, refresh token: \(refreshToken == nil ? "none" : "present"), scopes: \(scopes?.joined(separator: " ") ?? "unstated"))"
     }
 
-    /// Parses a token endpoint's answer: tokens on 2xx, RFC 6749 error JSON otherwise.
+    /// Parses a token endpoint's answer: tokens on 2xx, RFC 6749 error JSON otherwise. Lifetimes
+    /// are held to ``InboundLimits/tokenLifetime``.
     ///
     /// - Throws: ``OAuthError`` with the server's error code, or
     ///   ``OAuthError/Code/unexpectedResponse`` quoting the HTTP status for any other body.
@@ -60,11 +61,12 @@ public struct TokenResponse: Sendable, Equatable, CustomStringConvertible {
                 httpStatus: response.status
             )
         }
+        let lifetimes = InboundLimits.tokenLifetime
         return TokenResponse(
             accessToken: Secret(accessToken),
-            expiresIn: expiresIn,
+            expiresIn: InboundLimits.clamp(expiresIn, to: lifetimes),
             refreshToken: (object["refresh_token"] as? String).flatMap { $0.isEmpty ? nil : Secret($0) },
-            refreshTokenExpiresIn: integer(object["refresh_token_expires_in"]),
+            refreshTokenExpiresIn: integer(object["refresh_token_expires_in"]).map { InboundLimits.clamp($0, to: lifetimes) },
             tokenType: object["token_type"] as? String,
             scopes: (object["scope"] as? String).map { $0.split(separator: " ").map(String.init) }
         )
@@ -85,7 +87,7 @@ public struct TokenResponse: Sendable, Equatable, CustomStringConvertible {
                 httpStatus: status
             )
         }
-        let detail = (object?["error_description"] as? String).map { ": \($0)" } ?? ""
+        let detail = (object?["error_description"] as? String).map { ": \(InboundLimits.shownText($0))" } ?? ""
         let code = OAuthError.Code.oauth(error)
         let advice =
             switch code {
@@ -96,7 +98,7 @@ public struct TokenResponse: Sendable, Equatable, CustomStringConvertible {
             }
         return OAuthError(
             code: code,
-            message: "\(endpoint) refused the request (HTTP \(status), \(error)\(detail)); \(advice)",
+            message: "\(endpoint) refused the request (HTTP \(status), \(InboundLimits.shownText(error))\(detail)); \(advice)",
             httpStatus: status,
             oauthError: error
         )

@@ -106,7 +106,7 @@ enum DemoCommand: CallingCommand {
         let tokens = try await oauth.exchange(code: code, for: request)
         let store = TokenStore(client: oauth, persistence: MemoryTokenPersistence())
         let saved = try await store.login(with: tokens)
-        timeline.say("logged in: access token valid until \(saved.accessTokenExpiresAt), scopes \(saved.scopes.joined(separator: " "))", event: "login")
+        timeline.say("logged in: access token valid until \(Output.timestamp(saved.accessTokenExpiresAt)), scopes \(saved.scopes.joined(separator: " "))", event: "login")
         return store
     }
 }

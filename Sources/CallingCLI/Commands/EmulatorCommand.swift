@@ -33,7 +33,7 @@ enum EmulatorCommand: CallingCommand {
     static func run(_ arguments: Arguments, environment: [String: String], output: Output) async throws {
         var configuration = WebexEmulator.Configuration.defaults
         configuration.clientID = arguments.value("client-id") ?? configuration.clientID
-        if let (_, secret) = try arguments.file("client-secret-file", holding: "client secret") {
+        if let (_, secret) = try arguments.secretFile("client-secret-file", holding: "client secret") {
             configuration.clientSecret = Secret(secret.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         configuration.keepaliveInterval = try arguments.integer("keepalive-interval", default: 30, range: 1...3600)

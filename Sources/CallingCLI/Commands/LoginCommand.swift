@@ -75,7 +75,7 @@ enum LoginCommand: CallingCommand {
         }
         await listener.stop(draining: .seconds(2))
         output.emit(
-            "logged in; tokens saved to \(settings.tokenFile) (access token valid until \(saved.accessTokenExpiresAt))",
+            "logged in; tokens saved to \(settings.tokenFile) (access token valid until \(Output.timestamp(saved.accessTokenExpiresAt)))",
             ["event": "logged-in", "tokenFile": settings.tokenFile, "accessTokenExpiresAt": Output.timestamp(saved.accessTokenExpiresAt)]
         )
     }
@@ -116,7 +116,7 @@ enum LoginCommand: CallingCommand {
         }
         let saved = try await settings.tokenStore(transport: transport).login(with: tokens)
         output.emit(
-            "logged in; tokens saved to \(settings.tokenFile) (access token valid until \(saved.accessTokenExpiresAt))",
+            "logged in; tokens saved to \(settings.tokenFile) (access token valid until \(Output.timestamp(saved.accessTokenExpiresAt)))",
             ["event": "logged-in", "tokenFile": settings.tokenFile, "accessTokenExpiresAt": Output.timestamp(saved.accessTokenExpiresAt)]
         )
     }

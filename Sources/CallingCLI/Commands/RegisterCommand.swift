@@ -185,7 +185,7 @@ enum RegisterCommand: CallingCommand {
 
     /// An access token from `--access-token-file` or `WEBEX_ACCESS_TOKEN`, if given.
     private static func givenAccessToken(_ arguments: Arguments, environment: [String: String]) throws -> Secret? {
-        if let (file, text) = try arguments.file("access-token-file", holding: "access token") {
+        if let (file, text) = try arguments.secretFile("access-token-file", holding: "access token") {
             let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !token.isEmpty else { throw CommandFailure(message: "the access token file \(file) is empty") }
             return Secret(token)

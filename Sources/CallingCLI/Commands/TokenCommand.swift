@@ -38,15 +38,24 @@ enum TokenCommand: CallingCommand {
         let now = Date()
         let access = tokens.accessTokenExpiresAt
         output.emit(
-            "access token: \(access < now ? "expired" : "valid") until \(access) (\(Int(access.timeIntervalSince(now))) s)",
+            "access token: \(validity(access, now: now)) (\(Int(access.timeIntervalSince(now))) s)",
             ["event": "access-token", "accessTokenExpiresAt": Output.timestamp(access), "accessTokenValid": access > now]
         )
         if let refresh = tokens.refreshTokenExpiresAt {
-            output.emit("refresh token: valid until \(refresh)", ["event": "refresh-token", "refreshTokenExpiresAt": Output.timestamp(refresh)])
+            output.emit(
+                "refresh token: \(validity(refresh, now: now))" + (refresh > now ? "" : "; run `calling login`"),
+                ["event": "refresh-token", "refreshTokenExpiresAt": Output.timestamp(refresh), "refreshTokenValid": refresh > now]
+            )
         } else {
             output.emit("refresh token: \(tokens.refreshToken == nil ? "none" : "expiry not stated")", ["event": "refresh-token", "refreshToken": tokens.refreshToken != nil])
         }
         output.emit("scopes: \(tokens.scopes.joined(separator: " "))", ["event": "scopes", "scopes": tokens.scopes])
+    }
+
+    /// "valid until …" or "expired at …", the date in ISO 8601 (which every year a token file
+    /// can hold prints in, 9999 too).
+    private static func validity(_ date: Date, now: Date) -> String {
+        (date > now ? "valid until " : "expired at ") + Output.timestamp(date)
     }
 
     /// Reads the token file, turning a corrupt or unreadable one into a failure that names it.

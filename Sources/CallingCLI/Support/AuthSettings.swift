@@ -40,7 +40,7 @@ struct AuthSettings {
             throw UsageError(message: "missing --client-id (or WEBEX_CLIENT_ID): use your integration's client id from developer.webex.com")
         }
         let secret: String
-        if let (file, text) = try arguments.file("client-secret-file", holding: "client secret") {
+        if let (file, text) = try arguments.secretFile("client-secret-file", holding: "client secret") {
             secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !secret.isEmpty else {
                 throw UsageError(message: "the client secret file \(file) is empty: write the integration's client secret into it")

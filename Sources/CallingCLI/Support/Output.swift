@@ -51,8 +51,9 @@ struct Output: Sendable {
     }
 
     /// `text` with every control character but newline and tab (C0, DEL, C1: escape sequences,
-    /// carriage returns, bells) written as `\u{1B}`, so that no text can move the cursor, clear
-    /// the screen or overwrite a line.
+    /// carriage returns, bells) and every bidirectional formatting character (U+202E and its
+    /// kin, which reorder what follows) written as `\u{1B}`, so that no text can move the
+    /// cursor, clear the screen, overwrite a line or disguise itself.
     static func printable(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var result = String.UnicodeScalarView()
@@ -68,5 +69,6 @@ struct Output: Sendable {
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
+            || scalar.properties.isBidiControl
     }
 }

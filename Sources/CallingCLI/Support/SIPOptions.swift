@@ -29,7 +29,7 @@ enum SIPOptions {
         guard let transport = SIPTransport(rawValue: transportName) else {
             throw UsageError(message: "--sip-transport must be udp or tcp, not '\(transportName.prefix(20))'")
         }
-        guard let (file, contents) = try arguments.file("sip-password-file", holding: "SIP password") else {
+        guard let (file, contents) = try arguments.secretFile("sip-password-file", holding: "SIP password") else {
             throw UsageError(message: "--sip needs --sip-password-file FILE (a file holding the SIP password; never a flag, so it stays out of the process list)")
         }
         let password = contents.trimmingCharacters(in: .newlines)

@@ -12,6 +12,7 @@ public struct CallingError: Error, Sendable, CustomStringConvertible {
             case shutDown = "shut down"
             case alreadyRunning = "already running"
             case invalidConfiguration = "invalid configuration"
+            case loginRequired = "login required"
         }
 
         private let wrapped: Wrapped
@@ -30,6 +31,9 @@ public struct CallingError: Error, Sendable, CustomStringConvertible {
         public static let alreadyRunning = Code(.alreadyRunning)
         /// A setting cannot work (for example a Mobius `domain` that is not a host name).
         public static let invalidConfiguration = Code(.invalidConfiguration)
+        /// The access token was refused and no refresh can help: the refresh token (or the
+        /// given token) was refused, or there are no tokens. Only a new login fixes it.
+        public static let loginRequired = Code(.loginRequired)
 
         /// A short name for the code.
         public var description: String { wrapped.rawValue }

@@ -22,8 +22,12 @@ package enum FileLock {
     package static func withLock<Result: Sendable>(
         _ path: String, waitingAtMost limit: Duration = .seconds(30), _ body: @Sendable () async throws -> Result
     ) async throws -> Result {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // Never through a symlink: one would take the lock on (or create) a file elsewhere.
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else {
+            if errno == ELOOP {
+                throw FileError(description: "the lock file \(path) is a symbolic link; remove the link (the lock file is made where it belongs)")
+            }
             throw FileError(description: "open lock file \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
@@ -33,7 +37,9 @@ package enum FileLock {
                 throw FileError(description: "lock \(path): \(String(cString: strerror(errno)))")
             }
             guard ContinuousClock.now < deadline else {
-                throw FileError(description: "another process has held \(path) for \(limit); if none is running, remove the file")
+                throw FileError(
+                    description: "another process has held the lock \(path) for \(limit); find it (`fuser \(path)`) and stop it, then try again (removing the lock file would not free the lock; it would only stop processes from taking turns)"
+                )
             }
             try await Task.sleep(for: .milliseconds(20))
         }

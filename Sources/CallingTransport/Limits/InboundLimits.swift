@@ -42,6 +42,24 @@ public enum InboundLimits {
         clamp(requested, to: .zero...longestWait)
     }
 
+    /// Text from a server that ends up in a message a person reads (an OAuth
+    /// `error_description`, Mobius's `message`): one line of at most ``shownTextLength``
+    /// characters, its control characters (line breaks too) and bidirectional formatting
+    /// characters written as `\u{…}`, so that it can neither fake a line of its own nor
+    /// reorder what a terminal shows.
+    public static func shownText(_ text: String) -> String {
+        var shown = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars.prefix(shownTextLength) {
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator:
+                shown.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            default:
+                shown.append(scalar)
+            }
+        }
+        return String(shown) + (text.unicodeScalars.count > shownTextLength ? "…" : "")
+    }
+
     /// `value` moved into `range`.
     public static func clamp<Value: Comparable>(_ value: Value, to range: ClosedRange<Value>) -> Value {
         min(max(value, range.lowerBound), range.upperBound)
