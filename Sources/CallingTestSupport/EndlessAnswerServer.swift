@@ -5,7 +5,7 @@ import Foundation
 /// An HTTP server on 127.0.0.1 whose every answer is a `200` with a body that does not end:
 /// close-delimited and endless, or under a `Content-Length` of a gigabyte. It shows that a
 /// transport refuses an oversized answer as it streams in: a client that buffered the body
-/// first would wait for an end that never comes. It writes at most 64 MB a second, counts the
+/// first would wait for an end that never comes. It writes at most 16 MB a second, counts the
 /// body bytes it managed to write, and stops when the client goes away (or after a gigabyte).
 public final class EndlessAnswerServer: Sendable {
     /// The port it listens on.
@@ -64,7 +64,7 @@ public final class EndlessAnswerServer: Sendable {
         for _ in 0..<(1 << 14) {
             guard Socket.sendAll(connection, chunk) else { return }
             written.withLock { $0 += chunk.count }
-            usleep(1000)
+            usleep(4000)
         }
     }
 }

@@ -265,6 +265,20 @@ struct CommandFlowTests {
         #expect(!refused.output.contains(token) && !refused.error.contains(token))
     }
 
+    @Test("a token endpoint's error text cannot print a line of its own: token refresh shows it on one escaped line (#20 case 11)")
+    func serverTextInErrors() async throws {
+        let session = try await LoggedIn()
+        defer { session.stop() }
+        let body = #"{"error":"invalid_request","error_description":"no\nlogged in; tokens saved to /tmp/x\u202e"}"#
+        let fault = try JSONSerialization.data(withJSONObject: ["endpoint": "token", "status": 400, "body": body])
+        try await session.admin("fault", String(decoding: fault, as: UTF8.self))
+        let refresh = try await CallingProcess.run(["token", "refresh"] + session.shared)
+        #expect(refresh.status == 1)
+        #expect(refresh.error.contains(#"no\u{A}logged in; tokens saved to /tmp/x\u{202E}"#), "\(refresh.error)")
+        #expect(!refresh.error.split(separator: "\n").contains { $0.hasPrefix("logged in") })
+        #expect(!refresh.error.contains("\u{202E}"))
+    }
+
     @Test("register with every Webex URL given (no --emulator): the region lookup skipped, discovery hosts tried in order")
     func configuredURLs() async throws {
         let session = try await LoggedIn()

@@ -25,6 +25,20 @@ struct DeviceLoginTests {
         #expect(!login.output.contains("emu-at-") && !login.output.contains("emu-rt-"))
     }
 
+    @Test("two 503s from the token endpoint while polling are waited out: the approved login still succeeds (#20 case 9)")
+    func transientFailures() async throws {
+        let (emulator, base) = try await CallingProcess.emulator(["--device-poll-interval", "1", "--fault", "device-token=503x2"])
+        defer { emulator.interrupt() }
+        let tokenFile = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString)/tokens.json").path
+        let login = try CallingProcess(["login", "--device", "--emulator", base, "--token-file", tokenFile, "--json"])
+        let shown = try await login.line { $0.contains(#""event":"device""#) }
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.utf8)) as? [String: Any])
+        let complete = try #require((object["verificationUriComplete"] as? String).flatMap(URL.init(string:)))
+        #expect(try await URLSessionTransport().send(HTTPRequest(method: .get, url: complete)).status == 200)
+        #expect(await login.exitStatus() == 0, "\(login.output)\n\(login.error)")
+        #expect(FileManager.default.fileExists(atPath: tokenFile))
+    }
+
     @Test("Ctrl-C while waiting stops the login with exit 1 and saves nothing")
     func interrupted() async throws {
         let (emulator, base) = try await CallingProcess.emulator()

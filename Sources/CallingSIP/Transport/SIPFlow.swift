@@ -1,6 +1,6 @@
 import CallingCore
 import CallingTransport
-import Dispatch
+import Foundation
 
 /// Every request to one registrar: one socket shared by all lines, opened on first use and
 /// again after it fails, and each answer handed to the transaction that waits for it, found by
@@ -51,12 +51,14 @@ final class SIPFlow: Sendable {
         let opening = state.withLock { state in
             if let socket = state.socket { return socket }
             let opening = Task { [registrar, transport] in
+                // A thread of its own for the blocking resolve and connect: on one of Dispatch's
+                // few global threads it could hold up URLSession and everything else queued there.
                 let descriptor = try await withCheckedThrowingContinuation { continuation in
-                    DispatchQueue.global().async {
+                    Thread {
                         continuation.resume(with: Result { () throws(SIPSocket.Failure) in
                             try SIPSocket.connect(host: registrar.host, port: registrar.effectivePort, transport: transport)
                         })
-                    }
+                    }.start()
                 }
                 return SIPSocket(descriptor: descriptor, transport: transport)
             }

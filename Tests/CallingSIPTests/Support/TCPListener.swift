@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -88,12 +88,11 @@ final class TCPListener: @unchecked Sendable {
     }
 }
 
-/// Runs a blocking call on a thread of its own, so that waiting does not hold a task's thread.
+/// Runs a blocking call on a thread of its own: not a task's, and not one of Dispatch's global
+/// queue either, whose few threads URLSession and the SIP flow need while this waits.
 private func offPool<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result { try work() })
-        }
+        Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }
 

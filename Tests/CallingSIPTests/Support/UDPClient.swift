@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -65,12 +65,11 @@ final class UDPClient: @unchecked Sendable {
         return Array(buffer.prefix(count))
     }
 
-    /// ``receive()`` on a thread of its own, so that waiting does not hold a task's thread.
+    /// ``receive()`` on a thread of its own: not a task's, and not one of Dispatch's global
+    /// queue either, whose few threads URLSession and the SIP flow need while this waits.
     func next() async throws -> [UInt8] {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try self.receive() })
-            }
+            Thread { continuation.resume(with: Result { try self.receive() }) }.start()
         }
     }
 
