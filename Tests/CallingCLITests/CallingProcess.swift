@@ -24,7 +24,14 @@ final class CallingProcess: Sendable {
         process.standardInput = FileHandle.nullDevice
         for (pipe, isError) in [(output, false), (error, true)] {
             pipe.fileHandleForReading.readabilityHandler = { [collected] handle in
-                let text = String(decoding: handle.availableData, as: UTF8.self)
+                let data = handle.availableData
+                guard !data.isEmpty else {
+                    // End of output: stop watching the descriptor before anything closes it, so
+                    // Dispatch never watches a number that is reused (it crashed on one, once).
+                    handle.readabilityHandler = nil
+                    return
+                }
+                let text = String(decoding: data, as: UTF8.self)
                 collected.withLock { isError ? ($0.error += text) : ($0.output += text) }
             }
         }
