@@ -6,18 +6,25 @@ import Testing
 /// would on another device.
 @Suite("calling login --device", .timeLimit(.minutes(1)))
 struct DeviceLoginTests {
-    @Test("prints the URL and code, waits for the approval, saves the tokens; never prints the device code")
-    func approve() async throws {
-        let (emulator, base) = try await CallingProcess.emulator(["--device-poll-interval", "1"])
+    /// A device login against an emulator started with `emulator`, approved by opening the
+    /// page it prints (with the code filled in): the login, once it has ended, and what it showed.
+    func approvedLogin(emulator arguments: [String]) async throws -> (login: CallingProcess, shown: [String: Any], tokenFile: String) {
+        let (emulator, base) = try await CallingProcess.emulator(["--device-poll-interval", "1"] + arguments)
         defer { emulator.interrupt() }
         let tokenFile = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString)/tokens.json").path
         let login = try CallingProcess(["login", "--device", "--emulator", base, "--token-file", tokenFile, "--json"])
-        let shown = try await login.line { $0.contains(#""event":"device""#) }
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.utf8)) as? [String: Any])
-        let complete = try #require((object["verificationUriComplete"] as? String).flatMap(URL.init(string:)))
-        #expect((object["userCode"] as? String)?.count == 9)
-        let page = try await URLSessionTransport().send(HTTPRequest(method: .get, url: complete))
-        #expect(page.status == 200)
+        let line = try await login.line { $0.contains(#""event":"device""#) }
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let complete = try #require((shown["verificationUriComplete"] as? String).flatMap(URL.init(string:)))
+        #expect(try await URLSessionTransport().send(HTTPRequest(method: .get, url: complete)).status == 200)
+        _ = await login.exitStatus()
+        return (login, shown, tokenFile)
+    }
+
+    @Test("prints the URL and code, waits for the approval, saves the tokens; never prints the device code")
+    func approve() async throws {
+        let (login, shown, tokenFile) = try await approvedLogin(emulator: [])
+        #expect((shown["userCode"] as? String)?.count == 9)
         #expect(await login.exitStatus() == 0, "\(login.error)")
         #expect(login.output.contains(#""event":"logged-in""#))
         #expect(FileManager.default.fileExists(atPath: tokenFile))
@@ -27,14 +34,7 @@ struct DeviceLoginTests {
 
     @Test("two 503s from the token endpoint while polling are waited out: the approved login still succeeds (#20 case 9)")
     func transientFailures() async throws {
-        let (emulator, base) = try await CallingProcess.emulator(["--device-poll-interval", "1", "--fault", "device-token=503x2"])
-        defer { emulator.interrupt() }
-        let tokenFile = FileManager.default.temporaryDirectory.appending(path: "calling-\(UUID().uuidString)/tokens.json").path
-        let login = try CallingProcess(["login", "--device", "--emulator", base, "--token-file", tokenFile, "--json"])
-        let shown = try await login.line { $0.contains(#""event":"device""#) }
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.utf8)) as? [String: Any])
-        let complete = try #require((object["verificationUriComplete"] as? String).flatMap(URL.init(string:)))
-        #expect(try await URLSessionTransport().send(HTTPRequest(method: .get, url: complete)).status == 200)
+        let (login, _, tokenFile) = try await approvedLogin(emulator: ["--fault", "device-token=503x2"])
         #expect(await login.exitStatus() == 0, "\(login.output)\n\(login.error)")
         #expect(FileManager.default.fileExists(atPath: tokenFile))
     }

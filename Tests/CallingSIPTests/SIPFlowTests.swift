@@ -23,6 +23,14 @@ struct SIPFlowTests {
         #expect(timers.timeout == timers.t1 * 64)
     }
 
+    /// A flow to the test's registrar on 127.0.0.1, its timers on `clock`.
+    func flow(to port: UInt16, over transport: SIPTransport, timers: SIPTimers, clock: ManualClock) -> SIPFlow {
+        SIPFlow(
+            registrar: SIPAddress(host: "127.0.0.1", port: port), transport: transport, timers: timers,
+            time: TimeSource(clock: clock, date: clock.wallClock)
+        )
+    }
+
     func request(branch: String, port: UInt16) -> SIPMessage {
         SIPMessage(
             startLine: .request(method: "OPTIONS", uri: "sip:127.0.0.1:\(port)"),
@@ -51,10 +59,7 @@ struct SIPFlowTests {
         let clock = ManualClock()
         let peer = try UDPClient()
         let timers = SIPTimers.defaults
-        let flow = SIPFlow(
-            registrar: SIPAddress(host: "127.0.0.1", port: peer.port), transport: .udp, timers: timers,
-            time: TimeSource(clock: clock, date: clock.wallClock)
-        )
+        let flow = flow(to: peer.port, over: .udp, timers: timers, clock: clock)
         let request = request(branch: "z9hG4bKsilent", port: peer.port)
         let transaction = Task { try await flow.send(request, branch: "z9hG4bKsilent") }
         #expect(try await peer.next() == request.serialized())
@@ -77,10 +82,7 @@ struct SIPFlowTests {
     func matchesFinalAnswerByBranch() async throws {
         let clock = ManualClock()
         let peer = try UDPClient()
-        let flow = SIPFlow(
-            registrar: SIPAddress(host: "127.0.0.1", port: peer.port), transport: .udp, timers: .defaults,
-            time: TimeSource(clock: clock, date: clock.wallClock)
-        )
+        let flow = flow(to: peer.port, over: .udp, timers: .defaults, clock: clock)
         let transaction = Task { try await flow.send(request(branch: "z9hG4bKmine", port: peer.port), branch: "z9hG4bKmine") }
         _ = try await peer.next()
         try await answer(100, branch: "z9hG4bKmine", to: flow, from: peer)
@@ -93,10 +95,7 @@ struct SIPFlowTests {
     func refusedDatagram() async throws {
         let clock = ManualClock()
         let port = try UDPClient().port
-        let flow = SIPFlow(
-            registrar: SIPAddress(host: "127.0.0.1", port: port), transport: .udp, timers: .defaults,
-            time: TimeSource(clock: clock, date: clock.wallClock)
-        )
+        let flow = flow(to: port, over: .udp, timers: .defaults, clock: clock)
         await #expect {
             try await flow.send(request(branch: "z9hG4bKrefused", port: port), branch: "z9hG4bKrefused")
         } throws: { error in
@@ -115,10 +114,7 @@ struct SIPFlowTests {
         let clock = ManualClock()
         let listener = try TCPListener()
         let timers = SIPTimers.defaults
-        let flow = SIPFlow(
-            registrar: SIPAddress(host: "127.0.0.1", port: listener.port), transport: .tcp, timers: timers,
-            time: TimeSource(clock: clock, date: clock.wallClock)
-        )
+        let flow = flow(to: listener.port, over: .tcp, timers: timers, clock: clock)
         func answer(_ branch: String, contentLength: Int) -> String {
             "SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP 127.0.0.1:1;branch=\(branch)\r\nCSeq: 1 OPTIONS\r\nContent-Length: \(contentLength)\r\n\r\n"
         }

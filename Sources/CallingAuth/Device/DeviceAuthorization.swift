@@ -52,12 +52,11 @@ public struct DeviceAuthorization: Sendable, CustomStringConvertible {
         self.interval = InboundLimits.duration(seconds: (object["interval"] as? NSNumber)?.doubleValue ?? 5, in: .seconds(1)...InboundLimits.longestWait)
     }
 
-    /// Text the server wants shown to the user, if it is fit to show: at most
-    /// ``InboundLimits/shownTextLength`` characters, none of them a control or a bidirectional
-    /// override (which could disguise what is printed).
+    /// Text the server wants shown to the user, if it is fit to show as it is: what
+    /// `InboundLimits.shownText` leaves unchanged (short enough, no control, line break or
+    /// bidirectional override that could disguise what is printed).
     private static func shown(_ text: String) -> String? {
-        let unfit = text.unicodeScalars.contains { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }
-        return text.count <= InboundLimits.shownTextLength && !unfit ? text : nil
+        InboundLimits.shownText(text) == text ? text : nil
     }
 
     /// A page the user is told to open: `https`, or `http` on this machine (the emulator); never

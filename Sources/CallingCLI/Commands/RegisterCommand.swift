@@ -139,12 +139,12 @@ enum RegisterCommand: CallingCommand {
         }
         await finished.value
         _ = await runner.result
+        let leftBehind = "not every line was deregistered in time:\n" + incomplete.joined(separator: "\n")
         if outputClosed {
-            let left = incomplete.isEmpty ? "every line was deregistered" : "not every line was deregistered in time:\n" + incomplete.joined(separator: "\n")
-            throw CommandFailure(message: "standard output was closed, so the command stopped; \(left)")
+            throw CommandFailure(message: "standard output was closed, so the command stopped; \(incomplete.isEmpty ? "every line was deregistered" : leftBehind)")
         }
         if !incomplete.isEmpty {
-            throw CommandFailure(message: "not every line was deregistered in time:\n" + incomplete.joined(separator: "\n"))
+            throw CommandFailure(message: leftBehind)
         }
         if let stoppedReason {
             throw CommandFailure(message: "every line stopped with a final error (last: \(stoppedReason))")

@@ -260,7 +260,7 @@ package final class KeepaliveScheduler: Sendable {
     private static let latestDeadline = Int64.max / 4
 
     private static func nanoseconds(_ duration: Duration, in range: ClosedRange<Int64>) -> Int64 {
-        min(max(duration.nanoseconds, range.lowerBound), range.upperBound)
+        InboundLimits.clamp(duration.nanoseconds, to: range)
     }
 
     private static func isCurrent(_ handle: Handle, in state: State) -> Bool {

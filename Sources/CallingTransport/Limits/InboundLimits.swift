@@ -7,15 +7,16 @@
 /// nothing (a lifetime of zero, a number that is not one) is refused with an error that says so.
 /// Nothing a server says traps the process.
 public enum InboundLimits {
-    /// The longest wait a server may ask for: `Retry-After` (HTTP or SIP), SIP's `Min-Expires`,
-    /// a device code's lifetime and polling interval. One day.
+    /// The longest wait a server may ask for: `Retry-After` (HTTP or SIP), a device code's
+    /// lifetime and polling interval. One day.
     public static let longestWait: Duration = .seconds(86_400)
 
     /// Keepalive intervals a registrar may set: half a second (a SIP registrar granting one
     /// second) to a day.
     public static let keepaliveInterval: ClosedRange<Duration> = .milliseconds(500) ... .seconds(86_400)
 
-    /// Registration lifetimes in seconds, granted by a registrar or asked for: one second to a day.
+    /// Registration lifetimes in seconds, granted by a registrar, asked for, or demanded by SIP's
+    /// `Min-Expires`: one second to a day.
     public static let registrationLifetime: ClosedRange<Int> = 1...86_400
 
     /// Rehoming windows in minutes (Mobius's `rehomingIntervalMin` and `rehomingIntervalMax`):
@@ -33,8 +34,8 @@ public enum InboundLimits {
     /// answers are a few KiB; a larger one is refused as it streams in, never buffered whole.
     public static let responseBodyBytes = 256 * 1024
 
-    /// The longest text from a server that is shown to a person (a device flow's user code and
-    /// verification address).
+    /// The longest text from a server that is shown to a person: a device flow's user code and
+    /// verification address, and what ``shownText(_:)`` keeps of an error's text.
     public static let shownTextLength = 512
 
     /// A wait a server asked for, within zero and ``longestWait``.

@@ -169,7 +169,7 @@ private final class SessionOwner: Sendable {
 }
 
 /// The body was longer than the transport accepts.
-struct ResponseTooLarge: Error {
+private struct ResponseTooLarge: Error {
     let limit: Int
 }
 
