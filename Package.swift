@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "CallingMobius", targets: ["CallingMobius"]),
         .library(name: "CallingSIP", targets: ["CallingSIP"]),
         .library(name: "CallingEmulator", targets: ["CallingEmulator"]),
+        .library(name: "CallingTesting", targets: ["CallingTesting"]),
         .executable(name: "calling", targets: ["CallingCLI"]),
         .executable(name: "calling-bench", targets: ["CallingBenchmarks"]),
         .library(name: "CallingBenchmarkKit", targets: ["CallingBenchmarkKit"]),
@@ -48,36 +49,37 @@ let package = Package(
             dependencies: ["CallingCore", "CallingMobius", "CallingTransport", "CallingEmulator"],
             path: "Benchmarks/CallingBenchmarkKit"
         ),
+        .target(name: "CallingTesting", dependencies: ["CallingCore", "CallingTransport"]),
         .target(
             name: "CallingTestSupport",
-            dependencies: ["CallingTransport", "CallingAuth", "CallingCore", "CallingLoopback"]
+            dependencies: ["CallingTransport", "CallingAuth", "CallingCore", "CallingLoopback", "CallingTesting"]
         ),
         .testTarget(
             name: "CallingTransportTests",
-            dependencies: ["CallingTransport", "CallingTestSupport", "CallingLoopback"]
+            dependencies: ["CallingTransport", "CallingTestSupport", "CallingTesting", "CallingLoopback"]
         ),
         .testTarget(
             name: "CallingAuthTests",
-            dependencies: ["CallingAuth", "CallingTransport", "CallingTestSupport", "CallingLoopback"]
+            dependencies: ["CallingAuth", "CallingTransport", "CallingTestSupport", "CallingTesting", "CallingLoopback"]
         ),
         .testTarget(
             name: "CallingCoreTests",
-            dependencies: ["CallingCore", "CallingMobius", "CallingTransport", "CallingTestSupport"]
+            dependencies: ["CallingCore", "CallingMobius", "CallingTransport", "CallingTestSupport", "CallingTesting"]
         ),
-        .testTarget(name: "CallingSIPTests", dependencies: ["CallingSIP", "CallingCore", "CallingTransport", "CallingTestSupport"]),
+        .testTarget(name: "CallingSIPTests", dependencies: ["CallingSIP", "CallingCore", "CallingTransport", "CallingTestSupport", "CallingTesting"]),
         .testTarget(
             name: "CallingMobiusTests",
-            dependencies: ["CallingMobius", "CallingCore", "CallingTransport", "CallingTestSupport"]
+            dependencies: ["CallingMobius", "CallingCore", "CallingTransport", "CallingTestSupport", "CallingTesting"]
         ),
         .testTarget(
             name: "CallingLoopbackTests",
-            dependencies: ["CallingLoopback", "CallingTransport", "CallingTestSupport"]
+            dependencies: ["CallingLoopback", "CallingTransport", "CallingTestSupport", "CallingTesting"]
         ),
         .testTarget(
             name: "CallingEmulatorTests",
-            dependencies: ["CallingEmulator", "CallingAuth", "CallingCore", "CallingMobius", "CallingTransport", "CallingTestSupport"]
+            dependencies: ["CallingEmulator", "CallingAuth", "CallingCore", "CallingMobius", "CallingTransport", "CallingTestSupport", "CallingTesting"]
         ),
-        .testTarget(name: "CallingCLITests", dependencies: ["CallingCLI", "CallingTransport", "CallingTestSupport"]),
+        .testTarget(name: "CallingCLITests", dependencies: ["CallingCLI", "CallingTransport", "CallingTestSupport", "CallingTesting"]),
     ]
 )
 
@@ -93,7 +95,7 @@ if ProcessInfo.processInfo.environment["CALLING_FUZZ"] == "1" {
         ("FuzzRetryAfter", ["CallingMobius"]),
         ("FuzzMobiusAnswers", ["CallingMobius", "CallingCore"]),
         ("FuzzArguments", ["CallingCommandLine"]),
-        ("FuzzLineLife", ["CallingCore", "CallingMobius", "CallingSIP", "CallingTestSupport", "CallingTransport"]),
+        ("FuzzLineLife", ["CallingCore", "CallingMobius", "CallingSIP", "CallingTestSupport", "CallingTesting", "CallingTransport"]),
     ]
     package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"))
     for fuzzer in fuzzers {

@@ -35,7 +35,7 @@ package enum LinePacer {
     /// Registers `line` and waits until it is registered.
     package static func register(_ line: Line) async throws {
         let events = line.events
-        await line.register()
+        try await line.register()
         try await wait(for: .registered, on: events)
     }
 

@@ -80,7 +80,7 @@ struct SoakBenchmark {
             added.append(line)
         }
         for line in added {
-            await line.register()
+            try await line.register()
         }
         let rig = Rig(
             emulator: emulator, client: client, registrar: registrar, lines: added, clock: clock, wall: wall,
@@ -225,7 +225,7 @@ struct SoakBenchmark {
                 for (answer, line) in zip(answers, rig.lines) {
                     await rig.emulator.inject(answer, into: .register)
                     await line.deregister()
-                    await line.register()
+                    try await line.register()
                     while await line.status != .active, await !line.isStopped {
                         try await Task.sleep(for: .milliseconds(1))
                     }
@@ -250,15 +250,16 @@ struct SoakBenchmark {
                 try await rig.pass(60)
             },
             Fault(name: "register/deregister toggled rapidly") { rig in
-                await withTaskGroup(of: Void.self) { group in
+                try await withThrowingTaskGroup(of: Void.self) { group in
                     for line in rig.lines {
                         group.addTask {
                             for _ in 0..<3 {
                                 await line.deregister()
-                                await line.register()
+                                try await line.register()
                             }
                         }
                     }
+                    try await group.waitForAll()
                 }
             },
         ]

@@ -2,6 +2,7 @@ import CallingCore
 import CallingMobius
 import CallingSIP
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import FuzzSupport

@@ -1,3 +1,4 @@
+import CallingTesting
 import CallingTransport
 import Foundation
 

@@ -1,5 +1,6 @@
 import CallingAuth
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing

@@ -1,5 +1,6 @@
 import CallingCore
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing
@@ -15,7 +16,7 @@ struct FailbackScenarioTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", .json(429, "{}", headers: ["Retry-After": "120"]))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(3) == ["connecting", "unregistered", "registered(mobius-b1.example.com)"])
         await harness.clock.waitForSleepers(2)
         #expect(harness.clock.sleeperDeadlines.map(\.offset) == [.seconds(30), .seconds(3600)])

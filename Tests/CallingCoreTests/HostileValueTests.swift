@@ -1,5 +1,6 @@
 import CallingCore
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing
@@ -88,14 +89,24 @@ struct HostileValueTests {
         }
     }
 
-    @Test("configuration past the machine's counters is held: a miss limit of 1000 gives up after 255 misses, not a trap")
-    func missLimitBeyondAByte() {
-        var run = Run(missLimit: 1000, rehomingWindowMinutes: -5...Int.max)
+    @Test("a miss limit of 1000 gives up after exactly 1000 misses", arguments: [1000, 300])
+    func missLimitBeyondAByte(limit: Int) {
+        var run = Run(missLimit: limit, rehomingWindowMinutes: -5...Int.max)
         _ = registered(&run)
-        for _ in 1..<255 {
+        for _ in 1..<limit {
             #expect(run(.keepaliveFailed(500)) == ["reconnecting(server_error)"])
         }
         #expect(run(.keepaliveFailed(500)) == ["stop keepalives", "unregistered(server_error)", "attempt p1"])
+    }
+
+    @Test("configuration past the machine's 16-bit counters is held to 65,535, not a trap")
+    func missLimitBeyondSixteenBits() {
+        let policy = LineStateMachine.Policy(
+            retryPolicy: .defaults, rehomingWindowMinutes: 60...120, failbackTooManyRequestsRetries: .max, keepaliveMissLimit: .max,
+            random: RandomSource { $0.lowerBound }
+        )
+        #expect(policy.keepaliveMissLimit == 65_535)
+        #expect(policy.failbackTooManyRequestsRetries == 65_535)
     }
 
     @Test("the scheduler takes any interval and deadline without trapping, and keeps firing the others on time")

@@ -1,6 +1,7 @@
 import CallingCore
 import CallingMobius
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing
@@ -157,7 +158,7 @@ struct KeepaliveOverlapTests {
         let status = KeepaliveScenarioTests.status
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
         let slow = Gate()
         harness.mobius.hold(.post, status, until: slow)

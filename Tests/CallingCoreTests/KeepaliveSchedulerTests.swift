@@ -1,5 +1,6 @@
 @testable import CallingCore
 import CallingTestSupport
+import CallingTesting
 import Testing
 
 /// Reports each fire, with its name and the clock's time, on a shared stream.

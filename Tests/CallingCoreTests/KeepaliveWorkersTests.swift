@@ -1,5 +1,6 @@
 @testable import CallingCore
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Testing
 
@@ -23,7 +24,7 @@ struct KeepaliveWorkersTests {
         for await _ in done.stream { break }
         #expect(ran.withLock { $0 } == [Int](repeating: 1, count: 1_000))
         #expect(workers.workerCount < 1_000)
-        workers.stop()
+        await workers.stop()
     }
 
     @Test("jobs that wait all run at once: a worker that takes a job recruits another for the rest")
@@ -51,7 +52,7 @@ struct KeepaliveWorkersTests {
             if done.count == 20 { break }
         }
         #expect(done == Set(0..<20))
-        workers.stop()
+        await workers.stop()
     }
 
     @Test("after a burst of waiting jobs, workers beyond the idle limit retire")
@@ -76,7 +77,7 @@ struct KeepaliveWorkersTests {
             await Task.yield()
         }
         #expect(workers.workerCount == 3)
-        workers.stop()
+        await workers.stop()
     }
 
     @Test("a cancelled running job sees cancellation, its worker retires, and later jobs still run")
@@ -98,7 +99,7 @@ struct KeepaliveWorkersTests {
         #expect(await iterator.next() == "cancelled")
         _ = workers.submit { events.continuation.yield("later ran") }
         #expect(await iterator.next() == "later ran")
-        workers.stop()
+        await workers.stop()
     }
 
     @Test("stop ends idle workers, and a job submitted afterwards starts no worker")
@@ -106,7 +107,7 @@ struct KeepaliveWorkersTests {
         let ran = AsyncStream.makeStream(of: Void.self)
         _ = workers.submit { ran.continuation.yield() }
         for await _ in ran.stream { break }
-        workers.stop()
+        await workers.stop()
         while workers.workerCount > 0 {
             await Task.yield()
         }

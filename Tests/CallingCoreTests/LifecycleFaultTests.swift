@@ -1,5 +1,6 @@
 import CallingCore
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing
@@ -13,7 +14,7 @@ struct LifecycleFaultTests {
 
     @Test("1. a token refresh that fails for now is a keepalive miss, and the line recovers")
     func transientTokenFailure() async throws {
-        let harness = LineHarness(tokens: TestTokenProvider(refusing: .init(requiresLogin: false)))
+        let harness = LineHarness(tokens: InMemoryTokenProvider(refusing: .init(requiresLogin: false)))
         let (line, events) = try await harness.registeredLine()
         var iterator = events
         harness.mobius.script(.post, Self.status, HTTPResponse(status: 401))
@@ -28,7 +29,7 @@ struct LifecycleFaultTests {
 
     @Test("1. a refresh that needs a new login is final: error(token_error)")
     func loginRequired() async throws {
-        let harness = LineHarness(tokens: TestTokenProvider(refusing: .init(requiresLogin: true)))
+        let harness = LineHarness(tokens: InMemoryTokenProvider(refusing: .init(requiresLogin: true)))
         let (line, events) = try await harness.registeredLine()
         var iterator = events
         harness.mobius.script(.post, Self.status, HTTPResponse(status: 401))
@@ -44,7 +45,7 @@ struct LifecycleFaultTests {
         let (line, events) = try await harness.registeredLine()
         var iterator = events
         await line.deregister()
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(3) == ["connecting", "unregistered", "registered(mobius-p1.example.com)"])
         #expect(harness.calls() == [
             "POST \(LineHarness.p1)device", "DELETE \(LineHarness.p1)devices/mobius-p1-dev", "POST \(LineHarness.p1)device",
@@ -61,7 +62,7 @@ struct LifecycleFaultTests {
         let (line, events) = try await harness.addLine()
         var iterator = events
         let before = harness.mobius.requests.count
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(1) == ["connecting"])
         _ = await harness.mobius.requests(count: before + 1)
         harness.client.beginGracefulShutdown()
@@ -85,7 +86,7 @@ struct LifecycleFaultTests {
         let (line, events) = try await harness.addLine()
         var iterator = events
         let before = harness.mobius.requests.count
-        await line.register()
+        try await line.register()
         _ = await harness.mobius.requests(count: before + 1)
         harness.client.beginGracefulShutdown()
         await harness.clock.waitForSleeper(until: .init(offset: .seconds(10)))

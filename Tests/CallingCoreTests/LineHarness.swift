@@ -1,6 +1,7 @@
 import CallingCore
 import CallingMobius
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing
@@ -17,7 +18,7 @@ struct LineHarness {
 
     let clock = ManualClock()
     let mobius: ScriptedMobius
-    let tokens: TestTokenProvider
+    let tokens: InMemoryTokenProvider
     let progress = InMemoryFailoverProgressStore()
     let client: CallingClient
     let runner: Task<Void, Never>
@@ -33,7 +34,7 @@ struct LineHarness {
         rehomingMinutes: Int = 60,
         indicator: MobiusRegistrar.Configuration.ServiceIndicator = .calling,
         keepaliveInterval: Int = 30,
-        tokens: TestTokenProvider = TestTokenProvider(),
+        tokens: InMemoryTokenProvider = InMemoryTokenProvider(),
         configuration clientConfiguration: CallingClient.Configuration = .defaults
     ) {
         self.tokens = tokens
@@ -77,7 +78,7 @@ struct LineHarness {
     func registeredLine() async throws -> (Line, LineEvents.AsyncIterator) {
         let (line, events) = try await addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
         return (line, iterator)
     }

@@ -1,6 +1,7 @@
 import CallingCore
 import CallingMobius
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing
@@ -13,7 +14,7 @@ struct LineLifecycleTests {
         let (line, events) = try await harness.addLine()
         var iterator = events
         let initial = await line.info
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
         await line.deregister()
         #expect(await iterator.names(1) == ["unregistered"])
@@ -35,11 +36,11 @@ struct LineLifecycleTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", HTTPResponse(status: 503))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "unregistered"])
         await harness.clock.waitForSleepers()
         await line.deregister()
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(3) == ["unregistered", "connecting", "registered(mobius-p1.example.com)"])
         await line.deregister()
         #expect(await iterator.names(1) == ["unregistered"])
@@ -60,7 +61,7 @@ struct LineLifecycleTests {
             lines.append(try await harness.addLine(device: LineHarness.device(number)))
         }
         for index in lines.indices {
-            await lines[index].0.register()
+            try await lines[index].0.register()
             #expect(await lines[index].1.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
         }
         harness.mobius.script(.post, "\(LineHarness.p1)devices/mobius-p1-dev2/status", HTTPResponse(status: 500))
@@ -88,7 +89,7 @@ struct LineLifecycleTests {
         let harness = LineHarness()
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
         let late = line.events
         harness.client.beginGracefulShutdown()
@@ -100,7 +101,7 @@ struct LineLifecycleTests {
         #expect(await line.info.status == .idle)
         #expect(harness.clock.sleeperCount == 0)
 
-        await line.register()
+        await #expect(throws: CallingError.self) { try await line.register() }
         var after = line.events.makeAsyncIterator()
         #expect(await after.next() == nil)
         await #expect(throws: CallingError.self) { try await harness.client.addLine() }
@@ -138,7 +139,7 @@ struct LineLifecycleTests {
         let harness = LineHarness()
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
         harness.runner.cancel()
         await harness.runner.value
@@ -160,7 +161,7 @@ struct LineLifecycleTests {
         let (line, events) = try await harness.addLine()
         var reader = events
         let stalled = line.events
-        await line.register()
+        try await line.register()
         #expect(await reader.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
         let status = "\(LineHarness.p1)devices/mobius-p1-dev/status"
         for _ in 0..<10 {
@@ -186,7 +187,7 @@ struct LineLifecycleTests {
         configuration.deviceManagerURL = URL(string: "https://wdm.example.com/wdm/api/v1/devices")!
         configuration.regionURL = URL(string: "https://ds.example.com/v1/region")!
         let registrar = MobiusRegistrar(
-            configuration: configuration, transport: InMemoryTransport(handler: mobius.handler), tokenProvider: TestTokenProvider()
+            configuration: configuration, transport: InMemoryTransport(handler: mobius.handler), tokenProvider: InMemoryTokenProvider()
         )
         return (mobius, registrar)
     }
@@ -198,7 +199,7 @@ struct LineLifecycleTests {
             let line = try await client.addLine()
             let unread = line.events
             var iterator = line.events.makeAsyncIterator()
-            await line.register()
+            try await line.register()
             #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
             return unread
         }
@@ -218,7 +219,7 @@ struct LineLifecycleTests {
             try await withCallingClient(registrar: registrar) { client in
                 let line = try await client.addLine()
                 var events = line.events.makeAsyncIterator()
-                await line.register()
+                try await line.register()
                 #expect(await events.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
                 registered.open()
                 return await events.names(2)
@@ -236,7 +237,7 @@ struct LineLifecycleTests {
         let failing = InMemoryTransport { request in
             throw TransportError(code: .hostNotFound, host: request.url.host ?? "", message: "no such host")
         }
-        let registrar = MobiusRegistrar(transport: failing, tokenProvider: TestTokenProvider())
+        let registrar = MobiusRegistrar(transport: failing, tokenProvider: InMemoryTokenProvider())
         let error = await #expect(throws: CallingError.self) {
             try await withCallingClient(registrar: registrar) { _ in Issue.record("the body ran") }
         }
@@ -263,7 +264,7 @@ struct ShutdownTimeLimitTests {
         let harness = LineHarness()
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
         let never = Gate()
         harness.mobius.hold(.delete, "\(LineHarness.p1)devices/mobius-p1-dev", until: never)
@@ -283,7 +284,7 @@ struct DeregistrationNotLostTests {
         let harness = LineHarness()
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
         let slow = Gate()
         harness.mobius.hold(.delete, "\(LineHarness.p1)devices/mobius-p1-dev", until: slow)

@@ -1,6 +1,7 @@
 import CallingCore
 import CallingMobius
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing
@@ -24,7 +25,7 @@ struct LineObjectTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", .json(200, Self.documentedAnswer))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         _ = await iterator.next()
         guard case .registered(let info) = await iterator.next() else {
             Issue.record("expected registered")
@@ -86,7 +87,7 @@ struct LineObjectTests {
         let (line, events) = try await harness.addLine()
         var iterator = events
         #expect(await line.status == .inactive)
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
         #expect(await line.status == .active)
         await line.deregister()

@@ -1,6 +1,7 @@
 import CallingCore
 import CallingMobius
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing
@@ -13,7 +14,7 @@ struct RegistrationScenarioTests {
         let harness = LineHarness()
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.next() == .connecting)
         guard case .registered(let info) = await iterator.next() else {
             Issue.record("expected registered")
@@ -55,7 +56,7 @@ struct RegistrationScenarioTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", HTTPResponse(status: 401), HTTPResponse(status: 401))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "error(token_error)"])
         let posts = harness.mobius.requests.filter { $0.method == .post }
         #expect(posts.map { $0.headers["Authorization"] } == ["Bearer token-1", "Bearer token-2"])
@@ -72,7 +73,7 @@ struct RegistrationScenarioTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", .json(403, listed))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(3) == ["connecting", "unregistered", "registered(mobius-p2.example.com)"])
         #expect(harness.calls() == [
             "POST \(LineHarness.p1)device",
@@ -91,7 +92,7 @@ struct RegistrationScenarioTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", .json(403, listed), .json(403, listed))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "unregistered"])
         guard case .error(let error) = await iterator.next() else {
             Issue.record("expected the device-limit error")
@@ -112,7 +113,7 @@ struct RegistrationScenarioTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", .json(429, "{}", headers: ["Retry-After": "42"]))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "unregistered"])
         await harness.clock.waitForSleepers()
         #expect(harness.clock.sleeperDeadlines.map(\.offset) == [.seconds(42)])
@@ -133,7 +134,7 @@ struct RegistrationScenarioTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", .json(429, "{}", headers: ["Retry-After": date]))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "unregistered"])
         await harness.clock.waitForSleepers()
         #expect(harness.clock.sleeperDeadlines.map(\.offset) == [.seconds(50)])
@@ -147,7 +148,7 @@ struct RegistrationScenarioTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", .json(429, "{}", headers: ["Retry-After": "soon-ish"]))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "unregistered"])
         await harness.clock.waitForSleepers()
         #expect(harness.clock.sleeperDeadlines.map(\.offset) == [.seconds(33)])
@@ -161,7 +162,7 @@ struct RegistrationScenarioTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", .json(429, "{}", headers: ["Retry-After": "120"]))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(3) == ["connecting", "unregistered", "registered(mobius-b1.example.com)"])
         #expect(harness.calls() == ["POST \(LineHarness.p1)device", "POST \(LineHarness.b1)device"])
         #expect(harness.clock.now.offset == .zero)
@@ -176,7 +177,7 @@ struct RegistrationScenarioTests {
         harness.mobius.script(.post, "\(LineHarness.p2)device", HTTPResponse(status: 500))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(3) == ["connecting", "unregistered", "unregistered"])
         await harness.clock.waitForSleepers()
         #expect(harness.clock.sleeperDeadlines.map(\.offset) == [.seconds(100)])
@@ -190,7 +191,7 @@ struct RegistrationScenarioTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", .json(429, "{}", headers: ["Retry-After": "42"]), HTTPResponse(status: 500))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "unregistered"])
         await harness.advanceToNextDeadline()
         #expect(harness.clock.now.offset == .seconds(42))
@@ -207,7 +208,7 @@ struct RegistrationScenarioTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", HTTPResponse(status: 500), HTTPResponse(status: 500), HTTPResponse(status: 500))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "unregistered"])
         var retryTimes: [Duration] = []
         for _ in 0..<2 {
@@ -233,7 +234,7 @@ struct RegistrationScenarioTests {
         }
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "unregistered"])
         for _ in 0..<2 {
             await harness.advanceToNextDeadline()
@@ -256,7 +257,7 @@ struct RegistrationScenarioTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", HTTPResponse(status: 500))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "unregistered"])
         await harness.clock.waitForSleepers()
         let saved = try #require(harness.progress[LineHarness.progressKey])
@@ -275,7 +276,7 @@ struct RegistrationScenarioTests {
         restarted.mobius.script(.post, "\(LineHarness.p1)device", HTTPResponse(status: 500))
         let (resumed, resumedEvents) = try await restarted.addLine()
         var resumedIterator = resumedEvents
-        await resumed.register()
+        try await resumed.register()
         #expect(await resumedIterator.names(1) == ["connecting"])
         await restarted.clock.waitForSleepers()
         // Attempt 2 at 62 s elapsed: interval 44 s, clamped to the 52 s left of the budget: 44 s, no POST first.
@@ -292,7 +293,7 @@ struct RegistrationScenarioTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", .json(200, #"{"device":{"#), .json(200, #"{"userId":"u"}"#))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "unregistered"])
         await harness.advanceToNextDeadline()
         #expect(harness.clock.now.offset == .seconds(42))
@@ -308,7 +309,7 @@ struct RegistrationScenarioTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", .json(200, #"{"device":{"deviceId":"d1","uri":"\#(LineHarness.p1)devices/d1"},"keepaliveInterval":0}"#))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", "registered(mobius-p1.example.com)"])
         #expect(await line.info.keepaliveInterval == .seconds(30))
         await harness.clock.waitForSleepers()
@@ -325,7 +326,7 @@ struct RegistrationScenarioTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", .json(status, body))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(2) == ["connecting", event])
         #expect(harness.calls().count == 1)
         #expect(harness.clock.sleeperCount == 0)
@@ -338,7 +339,7 @@ struct RegistrationScenarioTests {
         harness.mobius.script(.post, "\(LineHarness.p1)device", .json(403, #"{"errorCode":103}"#))
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(3) == ["connecting", "unregistered", "registered(mobius-p2.example.com)"])
         await harness.shutDown()
     }
@@ -348,10 +349,10 @@ struct RegistrationScenarioTests {
         let harness = LineHarness()
         let (line, events) = try await harness.addLine()
         var iterator = events
-        await line.register()
-        await line.register()
+        try await line.register()
+        try await line.register()
         #expect(await iterator.names(3) == ["connecting", "connecting", "registered(mobius-p1.example.com)"])
-        await line.register()
+        try await line.register()
         #expect(await iterator.names(1) == ["connecting"])
         #expect(harness.calls() == ["POST \(LineHarness.p1)device"])
         await harness.shutDown()

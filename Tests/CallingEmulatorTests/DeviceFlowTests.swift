@@ -1,6 +1,7 @@
 import CallingAuth
 import CallingEmulator
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing

@@ -2,6 +2,7 @@ import CallingCore
 import CallingMobius
 import CallingEmulator
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing

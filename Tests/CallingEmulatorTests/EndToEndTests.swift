@@ -4,6 +4,7 @@ import CallingMobius
 import CallingEmulator
 import CallingLoopback
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing
@@ -34,7 +35,7 @@ struct EndToEndTests {
         try await withCallingClient(registrar: registrar) { client in
             let line = try await client.addLine()
             var events = line.events.makeAsyncIterator()
-            await line.register()
+            try await line.register()
             #expect(await events.next() == .connecting)
             guard case .registered(let info) = await events.next() else {
                 Issue.record("not registered")
@@ -60,7 +61,7 @@ struct EndToEndTests {
         let names = try await withCallingClient(registrar: registrar) { client in
             let line = try await client.addLine()
             let events = line.events
-            await line.register()
+            try await line.register()
             try await Task.sleep(for: .milliseconds(5500))
             #expect(await line.info.status == .active)
             return events
@@ -88,7 +89,7 @@ struct EndToEndTests {
         let seen = try await withCallingClient(registrar: registrar) { client in
             let line = try await client.addLine()
             let events = line.events
-            await line.register()
+            try await line.register()
             // The refresh is due after 1 s and the token expires after 2 s: the first 503 leaves the
             // still-valid token in use, the second costs a keepalive (the emulator keeps a silent
             // registration for 10 intervals here, so a slow machine cannot turn misses into a 404).
@@ -123,7 +124,7 @@ struct EndToEndTests {
         let runner = Task { try? await client.run() }
         let line = try await client.addLine()
         var events = line.events.makeAsyncIterator()
-        await line.register()
+        try await line.register()
         #expect(await events.serverNames(2) == ["connecting", "registered(primary)"])
 
         await Self.failOverAndRehome(server, clock: clock, events: &events)
@@ -168,13 +169,13 @@ struct EndToEndTests {
         try await withCallingClient(registrar: try await registrar(server)) { client in
             let first = try await client.addLine()
             var firstEvents = first.events.makeAsyncIterator()
-            await first.register()
+            try await first.register()
             #expect(await firstEvents.serverNames(2) == ["connecting", "registered(primary)"])
             let old = await server.emulator.registeredDevices.map(\.deviceID)
 
             let second = try await client.addLine()
             var secondEvents = second.events.makeAsyncIterator()
-            await second.register()
+            try await second.register()
             #expect(await secondEvents.serverNames(3) == ["connecting", "unregistered", "registered(primary)"])
             let now = await server.emulator.registeredDevices
             #expect(now.count == 1)
@@ -193,7 +194,7 @@ struct EndToEndTests {
             for _ in 0..<20 {
                 let line = try await client.addLine()
                 subscriptions.append(line.events)
-                await line.register()
+                try await line.register()
             }
             for events in subscriptions {
                 var iterator = events.makeAsyncIterator()

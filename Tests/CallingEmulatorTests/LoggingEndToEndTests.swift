@@ -3,6 +3,7 @@ import CallingCore
 import CallingEmulator
 import CallingMobius
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing
@@ -38,7 +39,7 @@ struct LoggingEndToEndTests {
         let runner = Task { try? await client.run() }
         let line = try await client.addLine()
         var events = line.events.makeAsyncIterator()
-        await line.register()
+        try await line.register()
         #expect(await events.serverNames(2) == ["connecting", "registered(primary)"])
 
         await EndToEndTests.failOverAndRehome(server, clock: clock, events: &events)

@@ -1,6 +1,7 @@
 import CallingCore
 import CallingMobius
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing
@@ -27,7 +28,7 @@ struct MobiusRegistrarTests {
         var configuration = MobiusRegistrar.Configuration.defaults
         configure(&configuration)
         let transport = InMemoryTransport(handler: handler)
-        return (MobiusRegistrar(configuration: configuration, transport: transport, tokenProvider: TestTokenProvider()), transport)
+        return (MobiusRegistrar(configuration: configuration, transport: transport, tokenProvider: InMemoryTokenProvider()), transport)
     }
 
     func answering(_ status: Int, _ body: String = "{}", headers: HTTPHeaders = [:]) -> InMemoryTransport.Handler {
@@ -250,14 +251,14 @@ struct MobiusRegistrarTests {
         #expect(Self.expected(await insecure.register(device, at: plain)) == .final("default_error"))
         #expect(transport.requests.isEmpty)
 
-        let loggedOut = TestTokenProvider(refusing: .init(requiresLogin: true))
+        let loggedOut = InMemoryTokenProvider(refusing: .init(requiresLogin: true))
         let unauthorized = MobiusRegistrar(transport: InMemoryTransport(handler: answering(401)), tokenProvider: loggedOut)
         #expect(Self.expected(await unauthorized.register(device, at: server)) == .final("token_error"))
     }
 
     @Test("a token provider that fails for now, or a transport's own error, is retryable, not a final token error")
     func transientTokenFailure() async throws {
-        let failing = TestTokenProvider(refusing: .init(requiresLogin: false))
+        let failing = InMemoryTokenProvider(refusing: .init(requiresLogin: false))
         let registrar = MobiusRegistrar(transport: InMemoryTransport(handler: answering(401)), tokenProvider: failing)
         #expect(Self.expected(await registrar.register(device, at: server)) == .retryable("token_error", retryAfter: nil))
         #expect(Self.expected(await registrar.keepalive(registration)) == .retryable("token_error", retryAfter: nil))

@@ -48,7 +48,7 @@ struct KamailioLineTests {
     func registeredLine(_ client: CallingClient) async throws -> (line: Line, info: LineInfo, events: LineEvents.AsyncIterator) {
         let line = try await client.addLine()
         var events = line.events.makeAsyncIterator()
-        await line.register()
+        try await line.register()
         let event = await settled(&events)
         guard case .registered(let info) = event else { throw NotRegistered(description: "the line did not register: \(String(describing: event))") }
         return (line, info, events)
@@ -58,7 +58,7 @@ struct KamailioLineTests {
     func finalError(_ client: CallingClient) async throws -> LineError {
         let line = try await client.addLine()
         var events = line.events.makeAsyncIterator()
-        await line.register()
+        try await line.register()
         let event = await settled(&events)
         guard case .error(let error) = event else { throw NotRegistered(description: "no final error: \(String(describing: event))") }
         return error
@@ -105,7 +105,7 @@ struct KamailioLineTests {
         let events = try await withCallingClient(registrar: registrar("alice", at: kamailio), configuration: Self.fast) { client in
             let line = try await client.addLine()
             let events = line.events
-            await line.register()
+            try await line.register()
             try await Task.sleep(for: .milliseconds(7000))
             #expect(try kamailio.contacts(of: "alice").count == 1)
             return events
@@ -137,7 +137,7 @@ struct KamailioLineTests {
         try await withCallingClient(registrar: registrar("erin", at: kamailio), configuration: Self.fast) { client in
             let line = try await client.addLine()
             var events = line.events.makeAsyncIterator()
-            await line.register()
+            try await line.register()
             let start = ContinuousClock.now
             #expect(await events.next() == .connecting)
             guard case .unregistered(let error?) = await events.next() else {
@@ -243,7 +243,7 @@ struct KamailioLineTests {
                     group.addTask {
                         let line = try await client.addLine()
                         var events = line.events.makeAsyncIterator()
-                        await line.register()
+                        try await line.register()
                         _ = await settled(&events)
                         return line
                     }

@@ -1,5 +1,6 @@
 import CallingCore
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing

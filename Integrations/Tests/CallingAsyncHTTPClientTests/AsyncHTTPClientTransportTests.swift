@@ -41,7 +41,7 @@ struct AsyncHTTPClientTransportTests {
         try await withCallingClient(registrar: registrar) { client in
             let line = try await client.addLine()
             var events = line.events.makeAsyncIterator()
-            await line.register()
+            try await line.register()
             #expect(await events.next() == .connecting)
             guard case .registered(let info) = await events.next() else {
                 Issue.record("not registered")
@@ -66,7 +66,7 @@ struct AsyncHTTPClientTransportTests {
         try await withCallingClient(registrar: try await registrar(server), configuration: configuration) { client in
             let line = try await client.addLine()
             var events = line.events.makeAsyncIterator()
-            await line.register()
+            try await line.register()
             #expect(await events.next() == .connecting)
             guard case .registered = await events.next() else {
                 Issue.record("not registered")

@@ -24,7 +24,7 @@ struct CallingClientServiceTests {
     func registeredLine(_ client: CallingClient) async throws -> Line {
         let line = try await client.addLine()
         var events = line.events.makeAsyncIterator()
-        await line.register()
+        try await line.register()
         while let event = await events.next(), event.name != "registered" {}
         return line
     }

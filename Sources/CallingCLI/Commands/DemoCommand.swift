@@ -47,38 +47,36 @@ enum DemoCommand: CallingCommand {
         let store = try await logIn(server: server, transport: transport, timeline: timeline)
         let registrar = MobiusRegistrar(configuration: server.mobiusConfiguration, transport: transport, tokenProvider: store)
         let client = CallingClient(registrar: registrar, clock: clock)
-        let runner = Task { try? await client.run() }
-        defer { runner.cancel() }
-        let line = try await client.addLine(LineOptions(phoneNumber: "+1 555 0100", extension: "100"))
-        var events = line.events.makeAsyncIterator()
-        var steps = Steps(timeline: timeline)
+        try await withCallingClient(client) { client in
+            let line = try await client.addLine(LineOptions(phoneNumber: "+1 555 0100", extension: "100"))
+            var events = line.events.makeAsyncIterator()
+            var steps = Steps(timeline: timeline)
 
-        await line.register()
-        try await steps.expect(&events, "connecting")
-        let first = try await steps.expect(&events, "registered")
-        timeline.say("the line's keepalive interval is \(first?.keepaliveInterval.map { "\($0.components.seconds) s" } ?? "?")", event: "info")
-        await observed.waitFor(count: 2, timeline: timeline)
+            try await line.register()
+            try await steps.expect(&events, "connecting")
+            let first = try await steps.expect(&events, "registered")
+            timeline.say("the line's keepalive interval is \(first?.keepaliveInterval.map { "\($0.components.seconds) s" } ?? "?")", event: "info")
+            await observed.waitFor(count: 2, timeline: timeline)
 
-        timeline.say("taking the primary server down (its connections are refused)", event: "outage")
-        await server.emulator.setOutage(.connectionRefused, server: "primary")
-        try await steps.expect(&events, "reconnecting", repeated: 4)
-        try await steps.expect(&events, "unregistered", until: "registered")
-        guard steps.lastServer == "backup" else {
-            throw CommandFailure(message: "demo failed: the line registered on \(steps.lastServer) instead of failing over to the backup")
+            timeline.say("taking the primary server down (its connections are refused)", event: "outage")
+            await server.emulator.setOutage(.connectionRefused, server: "primary")
+            try await steps.expect(&events, "reconnecting", repeated: 4)
+            try await steps.expect(&events, "unregistered", until: "registered")
+            guard steps.lastServer == "backup" else {
+                throw CommandFailure(message: "demo failed: the line registered on \(steps.lastServer) instead of failing over to the backup")
+            }
+
+            timeline.say("bringing the primary server back; the line moves back after its rehoming window", event: "recovery")
+            await server.emulator.setOutage(nil, server: "primary")
+            try await steps.expect(&events, "unregistered")
+            try await steps.expect(&events, "registered")
+            guard steps.lastServer == "primary" else {
+                throw CommandFailure(message: "demo failed: the line did not move back to the primary")
+            }
+
+            await line.deregister()
+            try await steps.expect(&events, "unregistered")
         }
-
-        timeline.say("bringing the primary server back; the line moves back after its rehoming window", event: "recovery")
-        await server.emulator.setOutage(nil, server: "primary")
-        try await steps.expect(&events, "unregistered")
-        try await steps.expect(&events, "registered")
-        guard steps.lastServer == "primary" else {
-            throw CommandFailure(message: "demo failed: the line did not move back to the primary")
-        }
-
-        await line.deregister()
-        try await steps.expect(&events, "unregistered")
-        client.beginGracefulShutdown()
-        await runner.value
         let left = await server.emulator.registeredDevices.count
         let counts = await server.emulator.requestCounts
         let summary = "summary: \(counts[.register] ?? 0) registrations, \(counts[.keepalive] ?? 0) keepalives, 1 failover, 1 rehoming, \(left) devices left at the emulator"

@@ -47,7 +47,6 @@ enum RegisterCommand: CallingCommand {
         let client = CallingClient(
             registrar: registrar, failoverProgressStore: stateDirectory.map(FileFailoverProgressStore.init(directory:)), logger: logger
         )
-        let runner = Task { try await client.run() }
         let (happenings, feed) = AsyncStream.makeStream(of: Happening.self)
         let watchers = [
             Task {
@@ -61,20 +60,30 @@ enum RegisterCommand: CallingCommand {
             },
         ]
         defer { watchers.forEach { $0.cancel() } }
-
-        let lines: [Line]
         do {
-            try await client.start()
-            var added: [Line] = []
-            for number in 1...count {
-                added.append(try await client.addLine(LineOptions(persistenceKey: "line-\(number)")))
+            try await withCallingClient(client) { client in
+                var lines: [Line] = []
+                for number in 1...count {
+                    lines.append(try await client.addLine(LineOptions(persistenceKey: "line-\(number)")))
+                }
+                try await stream(lines, of: client, happenings: happenings, feed: feed, output: output)
             }
-            lines = added
+        } catch let failure as CommandFailure {
+            throw failure
         } catch {
-            client.beginGracefulShutdown()
-            _ = await runner.result
             throw CommandFailure(message: "\(error)")
         }
+        output.emit("all lines deregistered", ["event": "stopped"])
+    }
+
+    /// Registers `lines`, reports their events and stops the client when asked, or when every
+    /// line has stopped; returns once every line's events have finished.
+    ///
+    /// - Throws: ``CommandFailure`` when the lines stopped with final errors, a line could not
+    ///   be deregistered in time, or standard output was closed.
+    private static func stream(
+        _ lines: [Line], of client: CallingClient, happenings: AsyncStream<Happening>, feed: AsyncStream<Happening>.Continuation, output: Output
+    ) async throws {
         let forwarders = lines.enumerated().map { index, line in
             let events = line.events
             return Task {
@@ -90,10 +99,10 @@ enum RegisterCommand: CallingCommand {
             feed.finish()
         }
         for line in lines {
-            await line.register()
+            try await line.register()
         }
+        let count = lines.count
         output.emit("registering \(count) line\(count == 1 ? "" : "s"); Ctrl-C deregisters and exits", ["event": "started", "lines": count])
-
         let started = ContinuousClock.now
         var stoppedReason: String?
         var incomplete: [String] = []
@@ -138,7 +147,6 @@ enum RegisterCommand: CallingCommand {
             }
         }
         await finished.value
-        _ = await runner.result
         let leftBehind = "not every line was deregistered in time:\n" + incomplete.joined(separator: "\n")
         if outputClosed {
             throw CommandFailure(message: "standard output was closed, so the command stopped; \(incomplete.isEmpty ? "every line was deregistered" : leftBehind)")
@@ -149,7 +157,6 @@ enum RegisterCommand: CallingCommand {
         if let stoppedReason {
             throw CommandFailure(message: "every line stopped with a final error (last: \(stoppedReason))")
         }
-        output.emit("all lines deregistered", ["event": "stopped"])
     }
 
     /// The backend the options choose, and where failover progress is kept.

@@ -8,27 +8,40 @@ import Foundation
 /// try await withCallingClient(registrar: registrar) { client in
 ///     let line = try await client.addLine()
 ///     let events = line.events
-///     await line.register()
+///     try await line.register()
 ///     for await event in events { print(event) }
 /// }
 /// ```
 ///
 /// The client's ``run()`` drives every line's keepalives (one scheduler thread and a few
-/// worker tasks); ``withCallingClient(registrar:configuration:logger:_:)`` runs it for you.
-/// ``beginGracefulShutdown()`` deregisters every line (within
+/// worker tasks); ``withCallingClient(_:isolation:_:)`` runs it for you.
+/// ``beginGracefulShutdown()`` deregisters every line (at most
+/// ``Configuration/deregistrationConcurrency`` at once, within
 /// ``Configuration/shutdownTimeLimit``), finishes all event streams and lets `run()` return;
 /// cancelling `run()` stops at once without deregistering.
+///
+/// A client goes through four phases: not started, running, stopping, stopped. Lines can be
+/// added until it stops; once `run()` has returned, ``addLine(_:)`` and ``Line/register()``
+/// throw ``CallingError/Code/shutDown``: nothing would keep a new registration alive.
 ///
 /// To run it as a ServiceLifecycle `Service`, forward `run()` and trigger
 /// `beginGracefulShutdown()` from the graceful-shutdown handler; see the README.
 public final class CallingClient: Sendable {
+    /// Where the client is in its life.
+    private enum Phase {
+        case notStarted
+        case running
+        /// `run()` is deregistering or stopping the lines.
+        case stopping
+        /// `run()` has returned.
+        case stopped
+    }
+
     private struct State {
-        /// An array, not a dictionary by id: a dictionary's buckets cost a line more than all
-        /// of its scheduling does. The keyed view is built when asked.
-        var lines: [Line] = []
+        var lines: [UUID: Line] = [:]
         var discovered = false
+        var phase = Phase.notStarted
         var shutdownRequested = false
-        var running = false
         var shutdownWaiter: CheckedContinuation<Bool, Never>?
     }
 
@@ -36,6 +49,8 @@ public final class CallingClient: Sendable {
     public let configuration: Configuration
     private let context: LineContext
     private let state = Locked(State())
+    /// Deregistrations under way, shutdown's and ``removeLine(_:)``'s together.
+    private let deregistrations: Permits
 
     /// Creates a client.
     ///
@@ -66,6 +81,7 @@ public final class CallingClient: Sendable {
             progressStore: failoverProgressStore,
             logger: logger
         )
+        self.deregistrations = Permits(configuration.deregistrationConcurrency)
     }
 
     /// Discovers the servers lines will register with. ``addLine(_:)`` does this on first use;
@@ -85,10 +101,11 @@ public final class CallingClient: Sendable {
     ///
     /// - Parameter options: What the app knows about the line.
     /// - Returns: The new, unregistered line.
-    /// - Throws: ``CallingError`` when the client is shutting down or discovery fails, or the
-    ///   registrar's error when it cannot make a device.
+    /// - Throws: ``CallingError`` with code ``CallingError/Code/shutDown`` when the client is
+    ///   shutting down or has stopped, the discovery error, or the registrar's error when it
+    ///   cannot make a device.
     public func addLine(_ options: LineOptions = LineOptions()) async throws -> Line {
-        try checkNotShutDown()
+        try state.withLock { try Self.checkAcceptsLines($0) }
         if !state.withLock(\.discovered) {
             try await start()
         }
@@ -99,40 +116,45 @@ public final class CallingClient: Sendable {
             device = try await context.registrar.makeDevice()
         }
         let line = Line(id: .random(), options: options, device: device, context: context)
-        let accepted = state.withLock { state in
-            guard !state.shutdownRequested else { return false }
-            state.lines.append(line)
-            return true
-        }
-        guard accepted else {
-            line.finishEvents()
-            throw Self.shutDownError
+        do {
+            try state.withLock { state in
+                try Self.checkAcceptsLines(state)
+                state.lines[line.id] = line
+            }
+        } catch {
+            await line.stopNow()
+            throw error
         }
         return line
     }
 
     /// Every line, by line id (as the documented `getLines()` returns them).
     public var lines: [UUID: Line] {
-        Dictionary(uniqueKeysWithValues: state.withLock(\.lines).map { ($0.id, $0) })
+        state.withLock(\.lines)
     }
 
     /// The line with this id, if there is one.
     public func line(id: UUID) -> Line? {
-        state.withLock { $0.lines.first { $0.id == id } }
+        state.withLock { $0.lines[id] }
     }
 
     /// Deregisters a line, waits until its registration is removed, finishes its event streams
     /// and forgets it. Long-running servers add and remove lines as their users come and go.
     ///
+    /// It waits its turn among the client's deregistrations
+    /// (``Configuration/deregistrationConcurrency``) and for at most
+    /// ``Configuration/shutdownTimeLimit``; a line still deregistering then is stopped, and
+    /// reports what it leaves at the server (``LineError/Code/deregistrationIncomplete``).
+    ///
     /// - Parameter line: A line of this client; another client's line is left alone.
     public func removeLine(_ line: Line) async {
         let removed = state.withLock { state in
-            guard let index = state.lines.firstIndex(where: { $0 === line }) else { return false }
-            state.lines.remove(at: index)
+            guard state.lines[line.id] === line else { return false }
+            state.lines[line.id] = nil
             return true
         }
         guard removed else { return }
-        await line.shutDown()
+        await deregister([line])
         await line.stopNow()
     }
 
@@ -140,31 +162,36 @@ public final class CallingClient: Sendable {
     /// deregistered the lines (or its time limit has passed), or at once, without
     /// deregistering, when the calling task is cancelled.
     ///
-    /// The scheduler's driver, the wait for shutdown and the shutdown's time limit are child
-    /// tasks of this call: nothing it starts outlives it.
+    /// The scheduler's driver, the wait for shutdown, the shutdown's time limit and the
+    /// keepalive workers are all finished before it returns: nothing it starts outlives it.
     ///
     /// - Throws: ``CallingError`` with code ``CallingError/Code/alreadyRunning`` when the client
     ///   runs already or has run.
     public func run() async throws {
-        let first = state.withLock { state in
-            defer { state.running = true }
-            return !state.running
-        }
-        guard first else {
-            throw CallingError(code: .alreadyRunning, message: "run() was called twice; a client runs once: create a new client")
+        try state.withLock { state in
+            guard case .notStarted = state.phase else {
+                throw CallingError(code: .alreadyRunning, message: "run() was called twice; a client runs once: create a new client")
+            }
+            state.phase = .running
         }
         let scheduler = context.scheduler
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await scheduler.run() }
-            if await shutdownRequested() {
-                await deregisterAll()
+            let graceful = await shutdownRequested()
+            let lines = state.withLock { state in
+                state.phase = .stopping
+                return Array(state.lines.values)
             }
-            for line in state.withLock(\.lines) {
+            if graceful {
+                await deregister(lines)
+            }
+            for line in lines {
                 await line.stopNow()
             }
             group.cancelAll()
         }
-        context.workers.stop()
+        await context.workers.stop()
+        state.withLock { $0.phase = .stopped }
     }
 
     /// Asks the client to deregister every line and stop. Returns at once; safe to call more than
@@ -200,18 +227,23 @@ public final class CallingClient: Sendable {
         }
     }
 
-    /// Deregisters every line concurrently, for at most the shutdown time limit. Lines still
-    /// deregistering then are stopped, and each reports what it leaves at the server
+    /// Deregisters `lines`, at most ``Configuration/deregistrationConcurrency`` of the client's
+    /// at once, for at most the shutdown time limit. Lines still deregistering then are
+    /// stopped, and each reports what it leaves at the server
     /// (``LineError/Code/deregistrationIncomplete``).
-    private func deregisterAll() async {
-        let lines = state.withLock(\.lines)
+    private func deregister(_ lines: [Line]) async {
         let time = context.time
         let limit = configuration.shutdownTimeLimit
+        let permits = deregistrations
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 await withTaskGroup(of: Void.self) { each in
                     for line in lines {
-                        each.addTask { await line.shutDown() }
+                        guard await permits.acquire() else { break }
+                        each.addTask {
+                            await line.shutDown()
+                            permits.release()
+                        }
                     }
                 }
                 return true
@@ -219,48 +251,59 @@ public final class CallingClient: Sendable {
             group.addTask {
                 (try? await time.sleep(for: limit)) == nil
             }
-            if await group.next() == false {
+            let finished = await group.next() ?? true
+            group.cancelAll()
+            if !finished {
                 for line in lines {
                     await line.stopNow()
                 }
             }
-            group.cancelAll()
         }
     }
 
-    private func checkNotShutDown() throws {
-        if state.withLock(\.shutdownRequested) {
-            throw Self.shutDownError
+    /// Throws unless lines may be added: the client has not begun to stop.
+    private static func checkAcceptsLines(_ state: State) throws {
+        switch state.phase {
+        case .stopping, .stopped:
+            throw CallingError(code: .shutDown, message: "the client has stopped; create a new client to add lines")
+        case .notStarted, .running:
+            if state.shutdownRequested {
+                throw CallingError(code: .shutDown, message: "the client is shutting down; create a new client to add lines")
+            }
         }
     }
-
-    private static let shutDownError = CallingError(
-        code: .shutDown, message: "the client is shutting down; create a new client to add lines"
-    )
 }
 
-/// Runs a client for the duration of `body`, then shuts it down gracefully.
+/// Runs `client` for the duration of `body`, then shuts it down gracefully.
 ///
 /// Discovers the servers first (so a discovery failure throws before `body` runs), runs the
 /// client's keepalives while `body` runs, and when `body` returns or throws, deregisters every
 /// line and finishes their event streams before returning. The client runs in a child task:
-/// cancelling the caller cancels it, and it stops at once without deregistering.
+/// cancelling the caller cancels it, and it stops at once without deregistering. `body` runs
+/// in the caller's isolation (on the main actor when called from it).
+///
+/// ```swift
+/// let client = CallingClient(registrar: registrar, failoverProgressStore: store)
+/// try await withCallingClient(client) { client in
+///     let line = try await client.addLine()
+///     try await line.register()
+///     try await waitForCtrlC()
+/// }
+/// ```
 ///
 /// - Parameters:
-///   - registrar: The backend lines register with.
-///   - configuration: Retry, rehoming and shutdown settings.
-///   - logger: Where each line's decisions are logged.
+///   - client: A client that has not run yet.
+///   - isolation: Where `body` runs; the caller's by default.
 ///   - body: Uses the client.
 /// - Returns: What `body` returned.
-/// - Throws: The discovery error, or what `body` threw.
-public func withCallingClient<Result: Sendable>(
-    registrar: any LineRegistrar,
-    configuration: CallingClient.Configuration = .defaults,
-    logger: CallingLogger = .disabled,
+/// - Throws: ``CallingError/Code/alreadyRunning`` for a client that ran before, the discovery
+///   error, or what `body` threw.
+public func withCallingClient<Result>(
+    _ client: CallingClient,
+    isolation: isolated (any Actor)? = #isolation,
     _ body: (CallingClient) async throws -> Result
 ) async throws -> Result {
-    let client = CallingClient(registrar: registrar, configuration: configuration, logger: logger)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
+    try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
         group.addTask { try await client.run() }
         do {
             try await client.start()
@@ -274,4 +317,25 @@ public func withCallingClient<Result: Sendable>(
             throw error
         }
     }
+}
+
+/// Runs a new client with `registrar` for the duration of `body`; see
+/// ``withCallingClient(_:isolation:_:)``, which takes a client made with any of its options.
+///
+/// - Parameters:
+///   - registrar: The backend lines register with.
+///   - configuration: Retry, rehoming and shutdown settings.
+///   - logger: Where each line's decisions are logged.
+///   - isolation: Where `body` runs; the caller's by default.
+///   - body: Uses the client.
+/// - Returns: What `body` returned.
+/// - Throws: The discovery error, or what `body` threw.
+public func withCallingClient<Result>(
+    registrar: any LineRegistrar,
+    configuration: CallingClient.Configuration = .defaults,
+    logger: CallingLogger = .disabled,
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: (CallingClient) async throws -> Result
+) async throws -> Result {
+    try await withCallingClient(CallingClient(registrar: registrar, configuration: configuration, logger: logger), body)
 }

@@ -30,6 +30,8 @@ public actor Line {
     /// Every decision; this actor only carries out its actions and feeds the outcomes back.
     private var machine = LineStateMachine()
     private var isHandling = false
+    /// Set once the client shuts the line down or removes it: it registers no more.
+    private var isClosed = false
     /// What the line waits for, while it waits for anything: most lines, registered and
     /// quiet, pay one reference for it.
     private var busy: Busy?
@@ -103,7 +105,16 @@ public actor Line {
     /// Emits ``LineEvent/connecting`` (once per call, also while registered or registering),
     /// then the outcome. If a failover was saved by an earlier
     /// process (see ``FailoverProgressStore``), it resumes there.
-    public func register() async {
+    ///
+    /// - Throws: ``CallingError`` with code ``CallingError/Code/shutDown`` when the line's
+    ///   client is shutting down or has stopped, or the line was removed: nothing would keep
+    ///   the registration alive.
+    public func register() async throws {
+        guard !isClosed else {
+            throw CallingError(
+                code: .shutDown, message: "line \(id) was removed or its client has stopped; add a new line to a running client"
+            )
+        }
         await handle(.register)
     }
 
@@ -120,6 +131,7 @@ public actor Line {
     /// Deregisters and refuses further work; returns once nothing is left at the server, or
     /// when ``stopNow()`` cuts it short.
     func shutDown() async {
+        isClosed = true
         await handle(.shutdown)
         guard !machine.isSettled else { return }
         await withCheckedContinuation { waiting.settleWaiters.append($0) }
@@ -128,6 +140,7 @@ public actor Line {
     /// Stops at once without telling the server (reporting what it leaves there), then
     /// finishes the event streams.
     func stopNow() async {
+        isClosed = true
         await handle(.stopNow)
         cancelPending()
         resumeSettleWaiters()

@@ -43,8 +43,8 @@ extension LineStateMachine {
     package final class Policy: Sendable {
         let retryPolicy: RetryPolicy
         let rehomingWindowMinutes: ClosedRange<Int>
-        let failbackTooManyRequestsRetries: Int
-        let keepaliveMissLimit: Int
+        package let failbackTooManyRequestsRetries: Int
+        package let keepaliveMissLimit: Int
         let random: RandomSource
 
         package init(
@@ -58,9 +58,10 @@ extension LineStateMachine {
             self.retryPolicy = retryPolicy
             self.rehomingWindowMinutes =
                 InboundLimits.clamp(rehomingWindowMinutes.lowerBound, to: window)...InboundLimits.clamp(rehomingWindowMinutes.upperBound, to: window)
-            // The machine counts misses and failback retries in a byte.
-            self.failbackTooManyRequestsRetries = InboundLimits.clamp(failbackTooManyRequestsRetries, to: 0...Int(UInt8.max))
-            self.keepaliveMissLimit = InboundLimits.clamp(keepaliveMissLimit, to: 1...Int(UInt8.max))
+            // The machine counts misses and failback retries in 16 bits: the registered state
+            // stays 16 bytes.
+            self.failbackTooManyRequestsRetries = InboundLimits.clamp(failbackTooManyRequestsRetries, to: 0...Int(UInt16.max))
+            self.keepaliveMissLimit = InboundLimits.clamp(keepaliveMissLimit, to: 1...Int(UInt16.max))
             self.random = random
         }
 

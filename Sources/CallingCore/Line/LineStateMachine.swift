@@ -42,9 +42,9 @@ package struct LineStateMachine: Sendable {
         /// The backups: round 0, then once more after `interval(1)`.
         case backups(round: Int)
         /// Moving back from `backup` to a primary that answered a ping.
-        case failback(backup: RegistrarServer, retries: UInt8)
+        case failback(backup: RegistrarServer, retries: UInt16)
         /// The primaries refused the failback: register on the backup again.
-        case returnToBackup(retries: UInt8, nextWindow: Duration?)
+        case returnToBackup(retries: UInt16, nextWindow: Duration?)
     }
 
     /// What one round of attempts has learnt.
@@ -82,9 +82,9 @@ package struct LineStateMachine: Sendable {
     private struct Registered {
         var registration: LineRegistration
         var onBackup: Bool
-        var misses: UInt8 = 0
+        var misses: UInt16 = 0
         var rehoming = Rehoming.none
-        var failback429Retries: UInt8 = 0
+        var failback429Retries: UInt16 = 0
     }
 
     private enum Rehoming: UInt8 {

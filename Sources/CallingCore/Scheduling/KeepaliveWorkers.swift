@@ -30,6 +30,11 @@ final class KeepaliveWorkers: Sendable {
         var nextWorker = 0
         /// Workers started and not yet retired, by number.
         var workers: [Int: Task<Void, Never>] = [:]
+        /// Workers recruited to start and not yet retired (a superset of `workers` while a
+        /// start is under way).
+        var live = 0
+        /// Callers of `stop()` waiting for the last worker to retire.
+        var stopWaiters: [CheckedContinuation<Void, Never>] = []
         /// Which worker runs each running job.
         var running: [UInt64: Int] = [:]
         /// Parked workers.
@@ -110,8 +115,9 @@ final class KeepaliveWorkers: Sendable {
         }
     }
 
-    /// Stops every worker: idle ones at once, busy ones after their job. Queued jobs are dropped.
-    func stop() {
+    /// Stops every worker, idle ones at once and busy ones after their job (which sees its task
+    /// cancelled), and returns once all have retired. Queued jobs are dropped.
+    func stop() async {
         let (idle, busy) = state.withLock { state in
             state.stopped = true
             state.queue.removeAll()
@@ -121,6 +127,16 @@ final class KeepaliveWorkers: Sendable {
         }
         idle.forEach { $0.resume(returning: .stop) }
         busy.forEach { $0.cancel() }
+        await withCheckedContinuation { continuation in
+            let retired = state.withLock { state in
+                guard state.live > 0 else { return true }
+                state.stopWaiters.append(continuation)
+                return false
+            }
+            if retired {
+                continuation.resume()
+            }
+        }
     }
 
     /// How many workers exist (idle or busy).
@@ -135,6 +151,7 @@ final class KeepaliveWorkers: Sendable {
             return .wake(parked)
         }
         state.nextWorker += 1
+        state.live += 1
         return .start(state.nextWorker)
     }
 
@@ -164,11 +181,16 @@ final class KeepaliveWorkers: Sendable {
             }
             searching = false
         }
-        let helper = state.withLock { state -> Helper? in
+        let (helper, stopWaiters) = state.withLock { state -> (Helper?, [CheckedContinuation<Void, Never>]) in
             state.workers[number] = nil
-            return state.hasQueued && state.searching == 0 && !state.stopped ? Self.recruit(&state) : nil
+            state.live -= 1
+            let helper = state.hasQueued && state.searching == 0 && !state.stopped ? Self.recruit(&state) : nil
+            guard state.live == 0 else { return (helper, []) }
+            defer { state.stopWaiters = [] }
+            return (helper, state.stopWaiters)
         }
         perform(helper)
+        stopWaiters.forEach { $0.resume() }
     }
 
     /// The next job for worker `number`, parking while there is none; nil when the worker

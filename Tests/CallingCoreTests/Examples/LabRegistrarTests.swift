@@ -1,5 +1,6 @@
 import CallingCore
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing
@@ -46,7 +47,7 @@ struct LabRegistrarTests {
         let runner = Task { try await client.run() }
         let line = try await client.addLine()
         var events = line.events.makeAsyncIterator()
-        await line.register()
+        try await line.register()
         #expect(await events.next() == .connecting)
         guard case .registered(let info) = await events.next() else {
             Issue.record("expected registered")

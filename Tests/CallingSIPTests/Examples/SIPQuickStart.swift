@@ -13,7 +13,7 @@ func sipQuickStart(addressOfRecord: String, passwordFromYourVault: String) async
     let granted = try await withCallingClient(registrar: registrar) { client -> Duration? in
         let line = try await client.addLine()
         let events = line.events
-        await line.register()
+        try await line.register()
         for await event in events {
             if case .registered(let info) = event {
                 return info.details(as: SIPDetails.self)?.expires   // the lifetime the registrar granted

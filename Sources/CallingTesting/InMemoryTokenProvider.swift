@@ -2,7 +2,7 @@ import CallingTransport
 
 /// Hands out `token-1`, then `token-2`, … each time a token is refreshed or rotated, and
 /// remembers which tokens were rejected.
-public final class TestTokenProvider: AccessTokenProvider {
+public final class InMemoryTokenProvider: AccessTokenProvider {
     /// The error a refusing provider throws: final (the login is gone) or not (the token
     /// endpoint failed for now).
     public struct RefreshRefused: AccessTokenError, Sendable {
