@@ -62,6 +62,12 @@ struct Choices {
         }
     }
 
+    /// A range of such durations, or none.
+    mutating func durationRange() -> ClosedRange<Duration>? {
+        let (first, second) = (duration(), duration())
+        return byte() % 4 == 0 ? nil : min(first, second)...max(first, second)
+    }
+
     /// A number as a server or a file writes it.
     mutating func numberText() -> String {
         switch byte() % 12 {
@@ -192,7 +198,7 @@ final class LineLife {
             return .succeeded(LineRegistration(
                 device: RegisteredDevice(deviceID: "d", server: server, clientDeviceURL: device.deviceURL),
                 keepaliveInterval: choices.duration(),
-                rehomingIntervalMin: Int(truncatingIfNeeded: choices.int64()), rehomingIntervalMax: Int(truncatingIfNeeded: choices.int64())
+                rehomingWindow: choices.durationRange()
             ))
         case 1:
             let body = """

@@ -46,13 +46,13 @@ public struct MobiusLine: Sendable, Equatable, Codable {
         phoneNumber = info.phoneNumber
         self.extension = info.extension
         status = info.status.description
-        sipAddresses = info.sipAddresses
+        sipAddresses = info.addresses
         voicemail = info.voicemail
         lastSeen = info.lastSeen
         keepaliveInterval = info.keepaliveInterval.map { Int($0.components.seconds) }
         callKeepaliveInterval = details?.callKeepaliveInterval.map { Int($0.components.seconds) }
-        rehomingIntervalMin = info.rehomingIntervalMin
-        rehomingIntervalMax = info.rehomingIntervalMax
+        rehomingIntervalMin = info.rehomingWindow.map { Int($0.lowerBound.components.seconds / 60) }
+        rehomingIntervalMax = info.rehomingWindow.map { Int($0.upperBound.components.seconds / 60) }
         voicePortalNumber = details?.voicePortalNumber
         voicePortalExtension = details?.voicePortalExtension
     }

@@ -221,7 +221,7 @@ public struct MobiusRegistrar: LineRegistrar {
 
     /// `POST {device.uri}/status`.
     public func keepalive(_ registration: LineRegistration) async -> RegistrarResult<Void> {
-        let url = registration.keepaliveURL ?? Self.keepaliveURL(for: registration.device)
+        let url = registration.registrarContext as? URL ?? Self.keepaliveURL(for: registration.device)
         let response: HTTPResponse
         do {
             response = try await authorized.send(request(.post, url, deviceURL: registration.device.clientDeviceURL))
@@ -357,25 +357,28 @@ public struct MobiusRegistrar: LineRegistrar {
         }
         let keepalive = answer.keepaliveInterval.flatMap { $0 > 0 ? $0 : nil } ?? 30
         let minutes = { (value: Int?) in value.map { InboundLimits.clamp($0, to: InboundLimits.rehomingWindowMinutes) } }
-        var registration = LineRegistration(
-            device: RegisteredDevice(
-                deviceID: deviceID, server: server,
-                clientDeviceURL: registered.clientDeviceUri ?? device.deviceURL,
-                uri: registered.uri.flatMap(URL.init(string:))
-            ),
-            sipAddresses: registered.addresses ?? [],
+        let registeredDevice = RegisteredDevice(
+            deviceID: deviceID, server: server,
+            clientDeviceURL: registered.clientDeviceUri ?? device.deviceURL,
+            uri: registered.uri.flatMap(URL.init(string:))
+        )
+        var rehomingWindow: ClosedRange<Duration>?
+        if let low = minutes(answer.rehomingIntervalMin), let high = minutes(answer.rehomingIntervalMax), low <= high {
+            rehomingWindow = .seconds(60 * low) ... .seconds(60 * high)
+        }
+        return LineRegistration(
+            device: registeredDevice,
+            addresses: registered.addresses ?? [],
             lastSeen: registered.lastSeen.flatMap(parseDate),
             keepaliveInterval: InboundLimits.clamp(.seconds(keepalive), to: InboundLimits.keepaliveInterval),
-            rehomingIntervalMin: minutes(answer.rehomingIntervalMin),
-            rehomingIntervalMax: minutes(answer.rehomingIntervalMax),
+            rehomingWindow: rehomingWindow,
             details: MobiusDetails(
                 callKeepaliveInterval: answer.callKeepaliveInterval.flatMap { $0 > 0 ? InboundLimits.clamp(.seconds($0), to: InboundLimits.keepaliveInterval) : nil },
                 voicePortalNumber: answer.voicePortalNumber,
                 voicePortalExtension: answer.voicePortalExtension
-            )
+            ),
+            registrarContext: keepaliveURL(for: registeredDevice)
         )
-        registration.keepaliveURL = keepaliveURL(for: registration.device)
-        return registration
     }
 
     /// A Mobius request with the headers every one carries (the pipeline adds the token and

@@ -2,7 +2,7 @@ import CallingCore
 import CallingTransport
 import Foundation
 
-/// A ``LineRegistrar`` that answers from a script, for testing code built on CallingCore
+/// A `LineRegistrar` that answers from a script, for testing code built on CallingCore
 /// without a server.
 ///
 /// Each operation answers with the next of its queued ``Answer``s, or with its default once the
@@ -17,19 +17,19 @@ import Foundation
 /// let client = CallingClient(registrar: registrar, clock: clock)
 /// ```
 public final class ScriptedRegistrar: LineRegistrar {
-    /// An operation of ``LineRegistrar``.
+    /// An operation of `LineRegistrar`.
     public enum Operation: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
-        /// ``LineRegistrar/discoverServers()``.
+        /// `LineRegistrar.discoverServers()`.
         case discover
-        /// ``LineRegistrar/makeDevice()``.
+        /// `LineRegistrar.makeDevice()`.
         case makeDevice
-        /// ``LineRegistrar/register(_:at:)``.
+        /// `LineRegistrar.register(_:at:)`.
         case register
-        /// ``LineRegistrar/keepalive(_:)``.
+        /// `LineRegistrar.keepalive(_:)`.
         case keepalive
-        /// ``LineRegistrar/deregister(_:)``.
+        /// `LineRegistrar.deregister(_:)`.
         case deregister
-        /// ``LineRegistrar/ping(_:as:)``.
+        /// `LineRegistrar.ping(_:as:)`.
         case ping
 
         /// The operation's name.
@@ -40,14 +40,14 @@ public final class ScriptedRegistrar: LineRegistrar {
     public enum Answer: Sendable {
         /// Success: the servers, a new device, a registration on the server asked, or "up".
         case success
-        /// ``RegistrarResult/retryable(_:retryAfter:)``; discovery and device creation throw
+        /// `RegistrarResult.retryable(_:retryAfter:)`; discovery and device creation throw
         /// the error, a ping says "down".
         case retryable(LineError, retryAfter: Duration? = nil)
-        /// ``RegistrarResult/final(_:)``; thrown or "down" as for `retryable`.
+        /// `RegistrarResult.final(_:)`; thrown or "down" as for `retryable`.
         case final(LineError)
-        /// ``RegistrarResult/deviceLimit(existing:error:)`` naming `existing` (registrations only).
+        /// `RegistrarResult.deviceLimit(existing:error:)` naming `existing` (registrations only).
         case deviceLimit(existing: RegisteredDevice, LineError)
-        /// ``RegistrarResult/deviceNotFound(_:)`` (keepalives only).
+        /// `RegistrarResult.deviceNotFound(_:)` (keepalives only).
         case deviceNotFound(LineError)
         /// No answer until the caller's task is cancelled (then a retryable failure).
         case never
@@ -77,7 +77,7 @@ public final class ScriptedRegistrar: LineRegistrar {
         var countWaiters: [(operation: Operation, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
-    /// The servers ``LineRegistrar/discoverServers()`` answers.
+    /// The servers `LineRegistrar.discoverServers()` answers.
     public let servers: RegistrarServers
     /// The interval each registration asks for.
     public let keepaliveInterval: Duration

@@ -48,10 +48,10 @@ struct HostileValueTests {
         #expect(registered(&run, keepalive: given) == ["keepalives on p1 \(held)", "registered p1"])
     }
 
-    @Test("a rehoming window of Int.max minutes is at most a day")
+    @Test("a rehoming window of Int64.max seconds is at most a day")
     func rehomingWindow() {
         var run = Run(rehomingMinutes: 100_000)
-        _ = run.run([.register, .progress(nil), .registered(rehoming: 1...Int.max)])
+        _ = run.run([.register, .progress(nil), .registered(rehoming: .seconds(60) ... .seconds(Int64.max))])
         _ = run.run([.keepaliveFailed(500), .keepaliveFailed(500), .keepaliveFailed(500), .keepaliveFailed(500)])
         #expect(run(.keepaliveFailed(500)) == ["stop keepalives", "unregistered(server_error)", "attempt p1"])
         #expect(run(.failed(500)).last == "sleep until 42")

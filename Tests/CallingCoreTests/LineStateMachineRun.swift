@@ -16,9 +16,8 @@ struct LineStateMachineRun {
         case shutdown
         case stopNow
         case progress(LineStateMachine.Progress?)
-        /// The pending attempt succeeds, with the server's rehoming window in minutes and
-        /// keepalive interval.
-        case registered(rehoming: ClosedRange<Int>? = nil, keepalive: Duration = .seconds(30))
+        /// The pending attempt succeeds, with the server's rehoming window and keepalive interval.
+        case registered(rehoming: ClosedRange<Duration>? = nil, keepalive: Duration = .seconds(30))
         /// The pending attempt fails with `status` (429 with a `retryAfter`).
         case failed(Int, retryAfter: Duration? = nil)
         /// The pending attempt is refused for good.
@@ -72,7 +71,7 @@ struct LineStateMachineRun {
             let server = attemptServer!
             input = .attemptFinished(.succeeded(LineRegistration(
                 device: Self.device(on: server), keepaliveInterval: keepalive,
-                rehomingIntervalMin: rehoming?.lowerBound, rehomingIntervalMax: rehoming?.upperBound
+                rehomingWindow: rehoming
             )), ticket!)
         case .failed(let status, let retryAfter):
             input = .attemptFinished(.retryable(Self.error(status), retryAfter: retryAfter), ticket!)

@@ -38,7 +38,7 @@ struct EmulatorMobiusTests {
             return
         }
         #expect(registration.keepaliveInterval == .seconds(30))
-        #expect(registration.rehomingIntervalMin == 60)
+        #expect(registration.rehomingWindow?.lowerBound == .seconds(3600))
         #expect(registration.device.uri?.absoluteString == "\(servers.primaries[0])devices/\(registration.device.deviceID)")
         #expect(await registrar.keepalive(registration).error == nil)
         #expect(await registrar.ping(servers.primaries[0], as: LineDevice(userID: "u", deviceURL: "https://wdm.example.com/dev")))

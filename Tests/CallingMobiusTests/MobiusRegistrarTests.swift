@@ -188,7 +188,7 @@ struct MobiusRegistrarTests {
             """
         let registration = try #require(MobiusRegistrar.registration(from: Data(body.utf8), server: server, device: device))
         #expect(registration.keepaliveInterval == .seconds(heldKeepalive))
-        #expect(registration.rehomingIntervalMin == heldMinutes && registration.rehomingIntervalMax == heldMinutes)
+        #expect(registration.rehomingWindow == .seconds(60 * heldMinutes) ... .seconds(60 * heldMinutes))
         #expect(registration.details(as: MobiusDetails.self)?.callKeepaliveInterval == heldCallKeepalive.map { .seconds($0) })
     }
 

@@ -19,17 +19,16 @@ public struct LineInfo: Sendable, Equatable, Codable {
     public var voicemail: String?
     /// `inactive`, `active` or `idle`; see ``Line/status``.
     public var status: LineStatus
-    /// The line's SIP addresses, from the registration.
-    public var sipAddresses: [String]
+    /// The addresses the line is reachable at, from the registration.
+    public var addresses: [String]
     /// The line's last interaction with its server: the registration's `lastSeen`, then the time
     /// of each successful keepalive.
     public var lastSeen: Date?
     /// The keepalive interval the server assigned.
     public var keepaliveInterval: Duration?
-    /// The shortest rehoming wait, in minutes.
-    public var rehomingIntervalMin: Int?
-    /// The longest rehoming wait, in minutes.
-    public var rehomingIntervalMax: Int?
+    /// The rehoming window the registration gave: how long the line waits on a backup before
+    /// trying a primary again.
+    public var rehomingWindow: ClosedRange<Duration>?
     /// The server the line is registered with, while registered.
     public var server: RegistrarServer?
     /// Whether that server is a backup (the line then tries to move back to a primary).
@@ -44,7 +43,7 @@ public struct LineInfo: Sendable, Equatable, Codable {
         self.extension = options.extension
         voicemail = options.voicemail
         status = .inactive
-        sipAddresses = []
+        addresses = []
         isOnBackup = false
     }
 
@@ -58,11 +57,10 @@ public struct LineInfo: Sendable, Equatable, Codable {
         var info = self
         info.status = .active
         info.deviceID = registration.device.deviceID
-        info.sipAddresses = registration.sipAddresses
+        info.addresses = registration.addresses
         info.lastSeen = registration.lastSeen
         info.keepaliveInterval = registration.keepaliveInterval
-        info.rehomingIntervalMin = registration.rehomingIntervalMin
-        info.rehomingIntervalMax = registration.rehomingIntervalMax
+        info.rehomingWindow = registration.rehomingWindow
         info.server = registration.device.server
         info.isOnBackup = onBackup
         info.details = registration.details
@@ -73,16 +71,16 @@ public struct LineInfo: Sendable, Equatable, Codable {
     public static func == (lhs: LineInfo, rhs: LineInfo) -> Bool {
         lhs.lineID == rhs.lineID && lhs.deviceID == rhs.deviceID && lhs.phoneNumber == rhs.phoneNumber
             && lhs.extension == rhs.extension && lhs.voicemail == rhs.voicemail && lhs.status == rhs.status
-            && lhs.sipAddresses == rhs.sipAddresses && lhs.lastSeen == rhs.lastSeen && lhs.keepaliveInterval == rhs.keepaliveInterval
-            && lhs.rehomingIntervalMin == rhs.rehomingIntervalMin && lhs.rehomingIntervalMax == rhs.rehomingIntervalMax
+            && lhs.addresses == rhs.addresses && lhs.lastSeen == rhs.lastSeen && lhs.keepaliveInterval == rhs.keepaliveInterval
+            && lhs.rehomingWindow == rhs.rehomingWindow
             && lhs.server == rhs.server && lhs.isOnBackup == rhs.isOnBackup && sameDetails(lhs.details, rhs.details)
     }
 }
 
 extension LineInfo {
     private enum CodingKeys: String, CodingKey {
-        case lineId, deviceId, phoneNumber, `extension`, voicemail, status, sipAddresses, lastSeen, keepaliveInterval
-        case rehomingIntervalMin, rehomingIntervalMax, server, isOnBackup
+        case lineId, deviceId, phoneNumber, `extension`, voicemail, status, addresses, lastSeen, keepaliveInterval
+        case rehomingWindowMin, rehomingWindowMax, server, isOnBackup
     }
 
     /// Decodes the object ``encode(to:)`` writes (without details).
@@ -98,11 +96,12 @@ extension LineInfo {
         self.extension = try container.decodeIfPresent(String.self, forKey: .extension)
         voicemail = try container.decodeIfPresent(String.self, forKey: .voicemail)
         self.status = known
-        sipAddresses = try container.decodeIfPresent([String].self, forKey: .sipAddresses) ?? []
+        addresses = try container.decodeIfPresent([String].self, forKey: .addresses) ?? []
         lastSeen = try container.decodeIfPresent(String.self, forKey: .lastSeen).flatMap { try? Date($0, strategy: .iso8601) }
         keepaliveInterval = try container.decodeIfPresent(Int.self, forKey: .keepaliveInterval).map { .seconds($0) }
-        rehomingIntervalMin = try container.decodeIfPresent(Int.self, forKey: .rehomingIntervalMin)
-        rehomingIntervalMax = try container.decodeIfPresent(Int.self, forKey: .rehomingIntervalMax)
+        let low = try container.decodeIfPresent(Int64.self, forKey: .rehomingWindowMin)
+        let high = try container.decodeIfPresent(Int64.self, forKey: .rehomingWindowMax)
+        rehomingWindow = low.flatMap { low in high.flatMap { high in low <= high ? .seconds(low) ... .seconds(high) : nil } }
         server = try container.decodeIfPresent(String.self, forKey: .server).flatMap(URL.init(string:)).map(RegistrarServer.init)
         isOnBackup = try container.decodeIfPresent(Bool.self, forKey: .isOnBackup) ?? false
     }
@@ -116,11 +115,11 @@ extension LineInfo {
         try container.encodeIfPresent(self.extension, forKey: .extension)
         try container.encodeIfPresent(voicemail, forKey: .voicemail)
         try container.encode(status.description, forKey: .status)
-        try container.encode(sipAddresses, forKey: .sipAddresses)
+        try container.encode(addresses, forKey: .addresses)
         try container.encodeIfPresent(lastSeen?.formatted(.iso8601), forKey: .lastSeen)
         try container.encodeIfPresent(keepaliveInterval?.components.seconds, forKey: .keepaliveInterval)
-        try container.encodeIfPresent(rehomingIntervalMin, forKey: .rehomingIntervalMin)
-        try container.encodeIfPresent(rehomingIntervalMax, forKey: .rehomingIntervalMax)
+        try container.encodeIfPresent(rehomingWindow?.lowerBound.components.seconds, forKey: .rehomingWindowMin)
+        try container.encodeIfPresent(rehomingWindow?.upperBound.components.seconds, forKey: .rehomingWindowMax)
         try container.encodeIfPresent(server?.description, forKey: .server)
         try container.encode(isOnBackup, forKey: .isOnBackup)
     }

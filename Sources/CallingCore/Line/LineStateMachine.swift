@@ -551,9 +551,10 @@ package struct LineStateMachine: Sendable {
                 registration.keepaliveInterval = interval
             }
             let onBackup = !servers.primaries.contains(registration.device.server)
-            if !onBackup, let low = registration.rehomingIntervalMin, let high = registration.rehomingIntervalMax {
+            if !onBackup, let given = registration.rehomingWindow {
                 let window = InboundLimits.rehomingWindowMinutes
-                let (low, high) = (InboundLimits.clamp(low, to: window), InboundLimits.clamp(high, to: window))
+                let minutes = { (duration: Duration) in InboundLimits.clamp(Int(clamping: duration.components.seconds / 60), to: window) }
+                let (low, high) = (minutes(given.lowerBound), minutes(given.upperBound))
                 if 0 < low, low <= high {
                     lastPrimaryRehoming = (UInt16(low), UInt16(high))
                 }

@@ -9,19 +9,18 @@ import Foundation
 public struct LineRegistration: Sendable, Equatable {
     private struct Fields: Sendable, Equatable {
         var device: RegisteredDevice
-        var sipAddresses: [String]
+        var addresses: [String]
         var lastSeen: Date?
         var keepaliveInterval: Duration
-        var rehomingIntervalMin: Int?
-        var rehomingIntervalMax: Int?
+        var rehomingWindow: ClosedRange<Duration>?
         var details: (any RegistrationDetails)?
-        var keepaliveURL: URL?
+        var registrarContext: (any Sendable)?
 
+        /// Every field but the registrar's context, which is the registrar's alone.
         static func == (lhs: Fields, rhs: Fields) -> Bool {
-            lhs.device == rhs.device && lhs.sipAddresses == rhs.sipAddresses && lhs.lastSeen == rhs.lastSeen
-                && lhs.keepaliveInterval == rhs.keepaliveInterval && lhs.rehomingIntervalMin == rhs.rehomingIntervalMin
-                && lhs.rehomingIntervalMax == rhs.rehomingIntervalMax && sameDetails(lhs.details, rhs.details)
-                && lhs.keepaliveURL == rhs.keepaliveURL
+            lhs.device == rhs.device && lhs.addresses == rhs.addresses && lhs.lastSeen == rhs.lastSeen
+                && lhs.keepaliveInterval == rhs.keepaliveInterval && lhs.rehomingWindow == rhs.rehomingWindow
+                && sameDetails(lhs.details, rhs.details)
         }
     }
 
@@ -36,20 +35,29 @@ public struct LineRegistration: Sendable, Equatable {
     private var box: Box
 
     /// Creates a registration.
+    ///
+    /// - Parameters:
+    ///   - device: The registration at the server.
+    ///   - addresses: The addresses the line is reachable at, as the backend names them.
+    ///   - lastSeen: When the server last saw the device, if it said.
+    ///   - keepaliveInterval: How often to send keepalives.
+    ///   - rehomingWindow: How long to stay on a backup before trying a primary again, when the
+    ///     server says (a primary's answer sets it for the line; waits are drawn in whole minutes).
+    ///   - details: The backend's facts, for the app.
+    ///   - registrarContext: The registrar's own value, for its later keepalives.
     public init(
         device: RegisteredDevice,
-        sipAddresses: [String] = [],
+        addresses: [String] = [],
         lastSeen: Date? = nil,
         keepaliveInterval: Duration,
-        rehomingIntervalMin: Int? = nil,
-        rehomingIntervalMax: Int? = nil,
-        details: (any RegistrationDetails)? = nil
+        rehomingWindow: ClosedRange<Duration>? = nil,
+        details: (any RegistrationDetails)? = nil,
+        registrarContext: (any Sendable)? = nil
     ) {
         box = Box(
             Fields(
-                device: device, sipAddresses: sipAddresses, lastSeen: lastSeen, keepaliveInterval: keepaliveInterval,
-                rehomingIntervalMin: rehomingIntervalMin, rehomingIntervalMax: rehomingIntervalMax, details: details,
-                keepaliveURL: nil
+                device: device, addresses: addresses, lastSeen: lastSeen, keepaliveInterval: keepaliveInterval,
+                rehomingWindow: rehomingWindow, details: details, registrarContext: registrarContext
             )
         )
     }
@@ -60,10 +68,11 @@ public struct LineRegistration: Sendable, Equatable {
         set { update { $0.device = newValue } }
     }
 
-    /// The line's SIP addresses.
-    public var sipAddresses: [String] {
-        get { box.fields.sipAddresses }
-        set { update { $0.sipAddresses = newValue } }
+    /// The addresses the line is reachable at, as the backend names them (SIP URIs for Webex
+    /// Calling and SIP).
+    public var addresses: [String] {
+        get { box.fields.addresses }
+        set { update { $0.addresses = newValue } }
     }
 
     /// When the server last saw the device.
@@ -78,16 +87,12 @@ public struct LineRegistration: Sendable, Equatable {
         set { update { $0.keepaliveInterval = newValue } }
     }
 
-    /// The shortest wait before trying to move back from a backup to a primary, in minutes.
-    public var rehomingIntervalMin: Int? {
-        get { box.fields.rehomingIntervalMin }
-        set { update { $0.rehomingIntervalMin = newValue } }
-    }
-
-    /// The longest such wait, in minutes.
-    public var rehomingIntervalMax: Int? {
-        get { box.fields.rehomingIntervalMax }
-        set { update { $0.rehomingIntervalMax = newValue } }
+    /// How long to wait on a backup before trying to move back to a primary: a wait is drawn
+    /// from this range (in whole minutes). A primary's registration sets it for the line; without
+    /// one, the client's configuration applies.
+    public var rehomingWindow: ClosedRange<Duration>? {
+        get { box.fields.rehomingWindow }
+        set { update { $0.rehomingWindow = newValue } }
     }
 
     /// The backend's own facts about the registration, if it gave any.
@@ -101,14 +106,15 @@ public struct LineRegistration: Sendable, Equatable {
         box.fields.details as? Details
     }
 
-    /// Where the registrar sends keepalives, worked out once at registration rather than on
-    /// every keepalive (a registrar's own use; not part of the public interface).
-    package var keepaliveURL: URL? {
-        get { box.fields.keepaliveURL }
-        set { update { $0.keepaliveURL = newValue } }
+    /// The registrar's own value for this registration, handed back with every keepalive: for
+    /// example where keepalives go, worked out once at registration rather than on every
+    /// keepalive. The core never reads it, and equality ignores it.
+    public var registrarContext: (any Sendable)? {
+        get { box.fields.registrarContext }
+        set { update { $0.registrarContext = newValue } }
     }
 
-    /// Compares the fields, not the boxes.
+    /// Compares the fields (but the registrar's context), not the boxes.
     public static func == (lhs: LineRegistration, rhs: LineRegistration) -> Bool {
         lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
     }

@@ -308,7 +308,7 @@ public struct SIPRegistrar: LineRegistrar {
         return .succeeded(
             LineRegistration(
                 device: RegisteredDevice(deviceID: contact, server: server, clientDeviceURL: device.deviceURL),
-                sipAddresses: [addressOfRecord.description],
+                addresses: [addressOfRecord.description],
                 keepaliveInterval: .milliseconds(lifetime * 500),
                 details: SIPDetails(expires: .seconds(lifetime), bindings: response.values("Contact").count)
             )

@@ -20,14 +20,15 @@ public struct CallingLogger: Sendable {
         self.source = source
     }
 
-    /// The same handler, naming another part of the package as the records' source.
-    package func from(_ source: String) -> CallingLogger {
+    /// The same handler, naming `source` (a module, for example `CallingMobius`) as the records'
+    /// source: a registrar or transport of your own logs as itself.
+    public func from(_ source: String) -> CallingLogger {
         CallingLogger(handler: handler, source: source)
     }
 
-    /// Whether there is no handler at all: then a part of the package leaves its logging out of
-    /// the request path altogether.
-    package var isDisabled: Bool {
+    /// Whether there is no handler at all: then code that would log on a hot path (a request
+    /// middleware on every keepalive) can leave its logging out altogether.
+    public var isDisabled: Bool {
         handler == nil
     }
 
