@@ -41,10 +41,10 @@ struct RegisterBenchmark {
     }
 
     private func runSIP() async throws -> BenchmarkResult {
-        guard TestRegistrar.available else {
+        guard KamailioRegistrar.available else {
             throw BenchmarkError("--backend sip needs Kamailio (apt-get install kamailio)")
         }
-        let kamailio = try TestRegistrar()
+        let kamailio = try KamailioRegistrar()
         defer { kamailio.stop() }
         let registrar = SIPRegistrar(
             configuration: .init(

@@ -14,10 +14,10 @@ struct SIPCommandTests {
 
     @Test(
         "three lines register as three contacts over TCP, stream JSON events, and Ctrl-C removes every binding",
-        .enabled(if: TestRegistrar.available, "Kamailio is not installed (apt-get install kamailio); .ci/run installs it")
+        .enabled(if: KamailioRegistrar.available, "Kamailio is not installed (apt-get install kamailio); .ci/run installs it")
     )
     func registerAndInterrupt() async throws {
-        let kamailio = try TestRegistrar()
+        let kamailio = try KamailioRegistrar()
         defer { kamailio.stop() }
         let register = try CallingProcess([
             "register", "--sip", "sip:alice@127.0.0.1:\(kamailio.port)", "--sip-password-file", try passwordFile("alice-secret\n"),
@@ -37,10 +37,10 @@ struct SIPCommandTests {
 
     @Test(
         "a wrong SIP password ends the command with exit 1 and the reason, never the password",
-        .enabled(if: TestRegistrar.available, "Kamailio is not installed (apt-get install kamailio); .ci/run installs it")
+        .enabled(if: KamailioRegistrar.available, "Kamailio is not installed (apt-get install kamailio); .ci/run installs it")
     )
     func wrongPassword() async throws {
-        let kamailio = try TestRegistrar()
+        let kamailio = try KamailioRegistrar()
         defer { kamailio.stop() }
         let result = try await CallingProcess.run([
             "register", "--sip", "sip:alice@127.0.0.1:\(kamailio.port)", "--sip-password-file", try passwordFile("hunter2"),

@@ -8,11 +8,11 @@ import Testing
 /// (`Tests/Fixtures/sip`), judged by its own binding table, not by our reading of its answers.
 @Suite(
     "SIP digest against Kamailio", .serialized, .timeLimit(.minutes(1)),
-    .enabled(if: TestRegistrar.available, "Kamailio is not installed (apt-get install kamailio); .ci/run installs it")
+    .enabled(if: KamailioRegistrar.available, "Kamailio is not installed (apt-get install kamailio); .ci/run installs it")
 )
 struct KamailioDigestTests {
     /// REGISTER for `user` at the registrar, with `expires` and, when given, an `Authorization` value.
-    func register(_ user: String, registrar: TestRegistrar, client: UDPClient, callID: String, sequence: Int, expires: Int, authorization: String?) -> SIPMessage {
+    func register(_ user: String, registrar: KamailioRegistrar, client: UDPClient, callID: String, sequence: Int, expires: Int, authorization: String?) -> SIPMessage {
         var headers: [SIPMessage.Header] = [
             .init(name: "Via", value: "SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK\(UUID().uuidString.prefix(12));rport"),
             .init(name: "Max-Forwards", value: "70"),
@@ -31,7 +31,7 @@ struct KamailioDigestTests {
     }
 
     /// Sends a REGISTER, answers the 401 with `password`, and returns the final answer.
-    func authenticatedRegister(_ user: String, password: String, expires: Int, registrar: TestRegistrar, client: UDPClient) throws -> SIPMessage {
+    func authenticatedRegister(_ user: String, password: String, expires: Int, registrar: KamailioRegistrar, client: UDPClient) throws -> SIPMessage {
         let callID = "\(UUID().uuidString)@127.0.0.1"
         try client.send(register(user, registrar: registrar, client: client, callID: callID, sequence: 1, expires: expires, authorization: nil).serialized(), to: registrar.port)
         let challenged = try #require(try SIPMessage.parse(try client.receive(), framing: .datagram)).message
@@ -53,7 +53,7 @@ struct KamailioDigestTests {
         ]
     )
     func registerAndRemove(user: String, password: String, defines: [String]) throws {
-        let registrar = try TestRegistrar(defines: defines)
+        let registrar = try KamailioRegistrar(defines: defines)
         defer { registrar.stop() }
         let client = try UDPClient()
         let accepted = try authenticatedRegister(user, password: password, expires: 120, registrar: registrar, client: client)
@@ -70,7 +70,7 @@ struct KamailioDigestTests {
 
     @Test("a wrong password gets a fresh challenge, and nothing is bound")
     func wrongPassword() throws {
-        let registrar = try TestRegistrar()
+        let registrar = try KamailioRegistrar()
         defer { registrar.stop() }
         let client = try UDPClient()
         let refused = try authenticatedRegister("alice", password: "not-it", expires: 120, registrar: registrar, client: client)

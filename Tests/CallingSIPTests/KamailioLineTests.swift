@@ -9,7 +9,7 @@ import Testing
 /// by the registrar's own binding table.
 @Suite(
     "SIP lines against Kamailio", .serialized, .timeLimit(.minutes(2)),
-    .enabled(if: TestRegistrar.available, "Kamailio is not installed (apt-get install kamailio); .ci/run installs it")
+    .enabled(if: KamailioRegistrar.available, "Kamailio is not installed (apt-get install kamailio); .ci/run installs it")
 )
 struct KamailioLineTests {
     static let fast = CallingClient.Configuration(
@@ -17,7 +17,7 @@ struct KamailioLineTests {
     )
 
     func registrar(
-        _ user: String, at registrar: TestRegistrar, transport: SIPTransport = .udp, password: String? = nil, expires: Int = 3600,
+        _ user: String, at registrar: KamailioRegistrar, transport: SIPTransport = .udp, password: String? = nil, expires: Int = 3600,
         logger: CallingLogger = .disabled
     ) -> SIPRegistrar {
         SIPRegistrar(
@@ -66,7 +66,7 @@ struct KamailioLineTests {
 
     @Test("a line registers, refreshes before the granted expiry, and deregisters", arguments: SIPTransport.allCases)
     func registerRefreshDeregister(transport: SIPTransport) async throws {
-        let kamailio = try TestRegistrar(defines: ["MIN_EXPIRES=2", "MAX_EXPIRES=4"])
+        let kamailio = try KamailioRegistrar(defines: ["MIN_EXPIRES=2", "MAX_EXPIRES=4"])
         defer { kamailio.stop() }
         try await withCallingClient(registrar: registrar("alice", at: kamailio, transport: transport), configuration: Self.fast) { client in
             let (line, info, _) = try await registeredLine(client)
@@ -89,7 +89,7 @@ struct KamailioLineTests {
         arguments: [("alice", [String]()), ("carol", []), ("dave", []), ("bob", [#"AUTH_ALGO="SHA-256""#])]
     )
     func challenges(user: String, defines: [String]) async throws {
-        let kamailio = try TestRegistrar(defines: defines)
+        let kamailio = try KamailioRegistrar(defines: defines)
         defer { kamailio.stop() }
         try await withCallingClient(registrar: registrar(user, at: kamailio), configuration: Self.fast) { client in
             let (_, info, _) = try await registeredLine(client)
@@ -100,7 +100,7 @@ struct KamailioLineTests {
 
     @Test("a nonce that goes stale between refreshes is answered again without a miss")
     func staleNonce() async throws {
-        let kamailio = try TestRegistrar(defines: ["MIN_EXPIRES=2", "MAX_EXPIRES=4", "NONCE_EXPIRE=3"])
+        let kamailio = try KamailioRegistrar(defines: ["MIN_EXPIRES=2", "MAX_EXPIRES=4", "NONCE_EXPIRE=3"])
         defer { kamailio.stop() }
         let events = try await withCallingClient(registrar: registrar("alice", at: kamailio), configuration: Self.fast) { client in
             let line = try await client.addLine()
@@ -120,7 +120,7 @@ struct KamailioLineTests {
 
     @Test("423 Interval Too Brief: the line asks again with the registrar's Min-Expires")
     func intervalTooBrief() async throws {
-        let kamailio = try TestRegistrar(defines: ["MIN_EXPIRES=10"])
+        let kamailio = try KamailioRegistrar(defines: ["MIN_EXPIRES=10"])
         defer { kamailio.stop() }
         try await withCallingClient(registrar: registrar("alice", at: kamailio, expires: 5), configuration: Self.fast) { client in
             let (_, info, _) = try await registeredLine(client)
@@ -132,7 +132,7 @@ struct KamailioLineTests {
 
     @Test("503 with Retry-After: the line waits as asked, then registers with the same Call-ID")
     func serviceUnavailableThenSuccess() async throws {
-        let kamailio = try TestRegistrar()
+        let kamailio = try KamailioRegistrar()
         defer { kamailio.stop() }
         try await withCallingClient(registrar: registrar("erin", at: kamailio), configuration: Self.fast) { client in
             let line = try await client.addLine()
@@ -157,7 +157,7 @@ struct KamailioLineTests {
 
     @Test("a wrong password is a final error after one fresh challenge, and nothing is bound")
     func wrongPassword() async throws {
-        let kamailio = try TestRegistrar()
+        let kamailio = try KamailioRegistrar()
         defer { kamailio.stop() }
         try await withCallingClient(registrar: registrar("alice", at: kamailio, password: "not-alices"), configuration: Self.fast) { client in
             let error = try await finalError(client)
@@ -171,7 +171,7 @@ struct KamailioLineTests {
 
     @Test("each REGISTER is logged with its Call-ID, CSeq and status (401, then 200); the password never is")
     func requestsLogged() async throws {
-        let kamailio = try TestRegistrar()
+        let kamailio = try KamailioRegistrar()
         defer { kamailio.stop() }
         let handler = RecordingLogHandler()
         try await withCallingClient(registrar: registrar("alice", at: kamailio, logger: handler.logger), configuration: Self.fast) { client in
@@ -188,7 +188,7 @@ struct KamailioLineTests {
 
     @Test("authenticating as another user than the address of record is forbidden (403), finally")
     func otherUserForbidden() async throws {
-        let kamailio = try TestRegistrar()
+        let kamailio = try KamailioRegistrar()
         defer { kamailio.stop() }
         let registrar = SIPRegistrar(
             configuration: .init(
@@ -205,7 +205,7 @@ struct KamailioLineTests {
 
     @Test("the registrar stops: refreshes miss, the line reconnects, and registers again when it is back", arguments: SIPTransport.allCases)
     func registrarRestart(transport: SIPTransport) async throws {
-        let kamailio = try TestRegistrar(defines: ["MIN_EXPIRES=2", "MAX_EXPIRES=4"])
+        let kamailio = try KamailioRegistrar(defines: ["MIN_EXPIRES=2", "MAX_EXPIRES=4"])
         defer { kamailio.stop() }
         try await withCallingClient(registrar: registrar("alice", at: kamailio, transport: transport), configuration: Self.fast) { client in
             var (_, _, events) = try await registeredLine(client)
@@ -235,7 +235,7 @@ struct KamailioLineTests {
 
     @Test("200 lines on one client (answers past 8 KB listing every binding): all bound at the registrar, none after shutdown")
     func twoHundredLines() async throws {
-        let kamailio = try TestRegistrar()
+        let kamailio = try KamailioRegistrar()
         defer { kamailio.stop() }
         try await withCallingClient(registrar: registrar("bob", at: kamailio), configuration: Self.fast) { client in
             let lines = try await withThrowingTaskGroup(of: Line.self) { group in

@@ -7,10 +7,10 @@ import Testing
 struct SIPQuickStartTests {
     @Test(
         "the example registers a line over TCP and reads the granted lifetime",
-        .enabled(if: TestRegistrar.available, "Kamailio is not installed (apt-get install kamailio); .ci/run installs it")
+        .enabled(if: KamailioRegistrar.available, "Kamailio is not installed (apt-get install kamailio); .ci/run installs it")
     )
     func runs() async throws {
-        let kamailio = try TestRegistrar(defines: ["MAX_EXPIRES=600"])
+        let kamailio = try KamailioRegistrar(defines: ["MAX_EXPIRES=600"])
         defer { kamailio.stop() }
         #expect(try await sipQuickStart(addressOfRecord: "sip:alice@127.0.0.1:\(kamailio.port)", passwordFromYourVault: "alice-secret") == .seconds(600))
         #expect(try kamailio.contacts(of: "alice").isEmpty)

@@ -3,6 +3,7 @@
 #   registrar.sh start PORT RUNDIR [-A NAME=VALUE ...]  starts it; returns once it answers (non-zero on failure)
 #   registrar.sh stop RUNDIR                            stops it and waits until it is gone
 #   registrar.sh dump RUNDIR                            prints its bindings (kamcmd ul.dump)
+#   registrar.sh rpc RUNDIR COMMAND [ARG ...]           runs one kamcmd command (htable.seti ctl silent 1, ul.rm location bob)
 # Needs kamailio and kamcmd (Debian: apt-get install kamailio; .ci/run installs it).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,8 +42,13 @@ stop)
 dump)
     kamcmd -s "unix:$2/kamailio_ctl" ul.dump
     ;;
+rpc)
+    run=$2
+    shift 2
+    kamcmd -s "unix:$run/kamailio_ctl" "$@"
+    ;;
 *)
-    echo "usage: registrar.sh start PORT RUNDIR [-A NAME=VALUE ...] | stop RUNDIR | dump RUNDIR" >&2
+    echo "usage: registrar.sh start PORT RUNDIR [-A NAME=VALUE ...] | stop RUNDIR | dump RUNDIR | rpc RUNDIR COMMAND [ARG ...]" >&2
     exit 2
     ;;
 esac

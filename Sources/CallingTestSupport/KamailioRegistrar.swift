@@ -5,7 +5,7 @@ import Foundation
 
 /// The Kamailio registrar of `Tests/Fixtures/sip`, started for one test on its own port and run
 /// directory, and stopped after it.
-public struct TestRegistrar: Sendable {
+public struct KamailioRegistrar: Sendable {
     private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appending(path: "../../Tests/Fixtures/sip/registrar.sh").standardized.path
 
@@ -67,6 +67,17 @@ public struct TestRegistrar: Sendable {
         try Self.run(["dump", directory])
     }
 
+    /// Sets a switch of the config's `ctl` table: `maint` (503 with `Retry-After: retry_after`
+    /// to every REGISTER), `retry_after`, `silent` (no answer to a REGISTER).
+    public func set(_ name: String, to value: Int) throws {
+        _ = try Self.run(["rpc", directory, "htable.seti", "ctl", name, String(value)])
+    }
+
+    /// Removes every binding of `user`, as a registrar restarted without its table does.
+    public func forget(_ user: String) throws {
+        _ = try Self.run(["rpc", directory, "ul.rm", "location", user])
+    }
+
     /// Runs the script with `posix_spawn`, an empty signal mask and default signal handling (a
     /// test runner's blocked signals would otherwise reach the registrar, which then ignores
     /// SIGTERM), its output going to a file (the registrar it starts outlives it, so a pipe would
@@ -106,7 +117,7 @@ public struct TestRegistrar: Sendable {
     }
 }
 
-extension TestRegistrar {
+extension KamailioRegistrar {
     /// The contacts bound to `user`, from `ul.dump`'s `Address:` lines of that AoR.
     public func contacts(of user: String) throws -> [String] {
         var contacts: [String] = []
@@ -123,7 +134,7 @@ extension TestRegistrar {
     }
 }
 
-extension TestRegistrar {
+extension KamailioRegistrar {
     /// The fields `ul.dump` lists for one bound contact (`Expires`, `Call-ID`, `CSeq`, …).
     public func binding(_ contact: String) throws -> [String: String] {
         var fields: [String: String] = [:]
