@@ -5,20 +5,25 @@ import Foundation
 // README: custom registrar
 /// Registers lines with a lab PBX that speaks a tiny HTTP API, over any `Transport`:
 /// `POST lines` (body: the device URL) answers the registration id, `POST lines/{id}/keepalive`,
-/// `DELETE lines/{id}`, `GET ping`.
-struct LabRegistrar: LineRegistrar {
+/// `DELETE lines/{id}`, `GET ping`; a 429 carries `Retry-After` in seconds.
+public struct LabRegistrar: LineRegistrar {
     let transport: any Transport
     let base: URL
 
-    func discoverServers() async throws -> RegistrarServers {
+    public init(transport: any Transport, base: URL) {
+        self.transport = transport
+        self.base = base
+    }
+
+    public func discoverServers() async throws -> RegistrarServers {
         RegistrarServers(primaries: [RegistrarServer(url: base)], backups: [])
     }
 
-    func makeDevice() async throws -> LineDevice {
+    public func makeDevice() async throws -> LineDevice {
         LineDevice(userID: "lab-user", deviceURL: "urn:uuid:\(UUID())")
     }
 
-    func register(_ device: LineDevice, at server: RegistrarServer) async -> RegistrarResult<LineRegistration> {
+    public func register(_ device: LineDevice, at server: RegistrarServer) async -> RegistrarResult<LineRegistration> {
         let request = HTTPRequest(method: .post, url: server.url.appending(path: "lines"), body: Data(device.deviceURL.utf8))
         switch await send(request) {
         case let response? where response.isSuccess:
@@ -36,23 +41,29 @@ struct LabRegistrar: LineRegistrar {
         }
     }
 
-    func keepalive(_ registration: LineRegistration) async -> RegistrarResult<Void> {
+    public func keepalive(_ registration: LineRegistration) async -> RegistrarResult<Void> {
         let device = registration.device
         let url = device.server.url.appending(path: "lines/\(device.deviceID)/keepalive")
-        switch await send(HTTPRequest(method: .post, url: url))?.status {
+        let response = await send(HTTPRequest(method: .post, url: url))
+        switch response?.status {
         case 200?: return .succeeded
         case 404?: return .deviceNotFound(LineError(code: .notFound, detail: "the lab forgot line \(device.deviceID)"))
+        case 429?:
+            let seconds = response?.headers["Retry-After"].flatMap { Int64($0) }
+            return .retryable(LineError(code: .tooManyRequests, detail: "the lab asked to slow down"), retryAfter: seconds.map { .seconds($0) })
         default: return .retryable(LineError(code: .defaultError, detail: "no keepalive answer"))
         }
     }
 
-    func deregister(_ device: RegisteredDevice) async -> RegistrarResult<Void> {
+    public func deregister(_ device: RegisteredDevice) async -> RegistrarResult<Void> {
         let url = device.server.url.appending(path: "lines/\(device.deviceID)")
-        let answered = await send(HTTPRequest(method: .delete, url: url))?.isSuccess == true
-        return answered ? .succeeded : .retryable(LineError(code: .defaultError, detail: "the DELETE failed"))
+        switch await send(HTTPRequest(method: .delete, url: url)) {
+        case let response? where response.isSuccess || response.status == 404: return .succeeded  // gone either way
+        default: return .retryable(LineError(code: .defaultError, detail: "the DELETE failed"))
+        }
     }
 
-    func ping(_ server: RegistrarServer, as device: LineDevice) async -> Bool {
+    public func ping(_ server: RegistrarServer, as device: LineDevice) async -> Bool {
         await send(HTTPRequest(method: .get, url: server.url.appending(path: "ping")))?.isSuccess == true
     }
 
