@@ -97,9 +97,9 @@ final class LineLife {
     let backup = RegistrarServer(url: URL(string: "https://backup.example.com/calling/web/")!)
     let device = LineDevice(userID: "user", deviceURL: "urn:uuid:00000000-0000-0000-0000-000000000001")
     let policy = LineStateMachine.Policy(
-        retryPolicy: .defaults, rehomingWindowMinutes: 60...120, failbackTooManyRequestsRetries: 3, keepaliveMissLimit: 5,
-        random: RandomSource { $0.lowerBound }
+        retryPolicy: .defaults, rehomingWindowMinutes: 60...120, failbackTooManyRequestsRetries: 3, keepaliveMissLimit: 5
     )
+    let random = RandomSource { _, range in range.lowerBound }
     var machine = LineStateMachine()
     var keepalives: KeepaliveScheduler.Handle?
     var awaited: (action: LineStateMachine.Action, ticket: LineStateMachine.Ticket)?
@@ -127,7 +127,8 @@ final class LineLife {
     func feed(_ input: LineStateMachine.Input, _ choices: inout Choices) {
         let environment = LineStateMachine.Environment(
             now: time.now(), servers: RegistrarServers(primaries: [primary], backups: [backup]), policy: policy,
-            line: LineInfo(lineID: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1)), options: LineOptions())
+            line: LineInfo(lineID: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1)), options: LineOptions()),
+            draws: LineStateMachine.Draws(for: machine, policy: policy, from: random)
         )
         var next: LineStateMachine.Input?
         for action in machine.handle(input, in: environment) {

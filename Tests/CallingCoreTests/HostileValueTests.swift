@@ -102,8 +102,7 @@ struct HostileValueTests {
     @Test("configuration past the machine's 16-bit counters is held to 65,535, not a trap")
     func missLimitBeyondSixteenBits() {
         let policy = LineStateMachine.Policy(
-            retryPolicy: .defaults, rehomingWindowMinutes: 60...120, failbackTooManyRequestsRetries: .max, keepaliveMissLimit: .max,
-            random: RandomSource { $0.lowerBound }
+            retryPolicy: .defaults, rehomingWindowMinutes: 60...120, failbackTooManyRequestsRetries: .max, keepaliveMissLimit: .max
         )
         #expect(policy.keepaliveMissLimit == 65_535)
         #expect(policy.failbackTooManyRequestsRetries == 65_535)

@@ -56,7 +56,7 @@ struct LineHarness {
             configuration: clientConfiguration,
             clock: clock,
             wallClock: clock.wallClock,
-            random: RandomSource { range in range.upperBound <= 10 ? jitter : rehomingMinutes },
+            random: RandomSource { draw, _ in draw == .retryJitter ? jitter : rehomingMinutes },
             failoverProgressStore: progress
         )
         let client = self.client

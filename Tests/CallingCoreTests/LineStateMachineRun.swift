@@ -42,6 +42,8 @@ struct LineStateMachineRun {
     var now = Duration.zero
     let servers: RegistrarServers
     let policy: LineStateMachine.Policy
+    /// Every jitter draw gives `jitter`, every rehoming draw `rehomingMinutes` (held to the window in force).
+    let random: RandomSource
     let line = LineInfo(lineID: UUID(), options: LineOptions(phoneNumber: "+15550100"))
     private var ticket: LineStateMachine.Ticket?
     private var attemptServer: RegistrarServer?
@@ -52,9 +54,9 @@ struct LineStateMachineRun {
         rehomingWindowMinutes: ClosedRange<Int> = 60...120
     ) {
         policy = LineStateMachine.Policy(
-            retryPolicy: .defaults, rehomingWindowMinutes: rehomingWindowMinutes, failbackTooManyRequestsRetries: 5, keepaliveMissLimit: missLimit,
-            random: RandomSource { $0.upperBound <= 10 ? jitter : rehomingMinutes }
+            retryPolicy: .defaults, rehomingWindowMinutes: rehomingWindowMinutes, failbackTooManyRequestsRetries: 5, keepaliveMissLimit: missLimit
         )
+        random = RandomSource { draw, _ in draw == .retryJitter ? jitter : rehomingMinutes }
         servers = RegistrarServers(primaries: primaries, backups: backups)
     }
 
@@ -105,7 +107,9 @@ struct LineStateMachineRun {
 
     /// The environment at the current instant.
     var environment: LineStateMachine.Environment {
-        LineStateMachine.Environment(now: now, servers: servers, policy: policy, line: line)
+        LineStateMachine.Environment(
+            now: now, servers: servers, policy: policy, line: line, draws: LineStateMachine.Draws(for: machine, policy: policy, from: random)
+        )
     }
 
     /// The line as the app would see it now.

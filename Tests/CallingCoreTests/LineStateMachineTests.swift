@@ -1,4 +1,5 @@
 import CallingCore
+import CallingTransport
 import Testing
 
 /// The line's decisions alone, table by table: each row is an input and the actions it gives.
@@ -25,6 +26,23 @@ struct LineStateMachineTests {
     }
 
     // MARK: The reference client's test scenarios, registration
+
+    @Test("each random value is drawn by name, in its own range: a jitter of 1…100 s and a rehoming window of 1…5 min are told apart")
+    func namedDraws() {
+        let policy = LineStateMachine.Policy(
+            retryPolicy: RetryPolicy(base: .seconds(30), jitter: 1...100, primaryBudget: .seconds(114)), rehomingWindowMinutes: 1...5,
+            failbackTooManyRequestsRetries: 5, keepaliveMissLimit: 5
+        )
+        let asked = Locked<[String]>([])
+        let random = RandomSource { draw, range in
+            asked.withLock { $0.append("\(draw) \(range)") }
+            return draw == .retryJitter ? 77 : 4
+        }
+        let draws = LineStateMachine.Draws(for: LineStateMachine(), policy: policy, from: random)
+        #expect(draws.retryJitterSeconds == 77)
+        #expect(draws.rehomingWindowMinutes == 4)
+        #expect(asked.withLock { $0 } == ["retryJitter 1...100", "rehomingWindow 1...5"])
+    }
 
     @Test("success: one attempt, connecting, registered, keepalives")
     func success() {

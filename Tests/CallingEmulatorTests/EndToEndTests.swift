@@ -119,7 +119,7 @@ struct EndToEndTests {
         defer { server.stop() }
         let clock = ManualClock()
         let client = CallingClient(
-            registrar: try await registrar(server), clock: clock, random: RandomSource { $0.upperBound <= 10 ? 10 : $0.lowerBound }
+            registrar: try await registrar(server), clock: clock, random: RandomSource { draw, range in draw == .retryJitter ? 10 : range.lowerBound }
         )
         let runner = Task { try? await client.run() }
         let line = try await client.addLine()

@@ -34,7 +34,7 @@ struct LoggingEndToEndTests {
             tokenProvider: store, logger: handler.logger
         )
         let client = CallingClient(
-            registrar: registrar, clock: clock, random: RandomSource { $0.upperBound <= 10 ? 10 : $0.lowerBound }, logger: handler.logger
+            registrar: registrar, clock: clock, random: RandomSource { draw, range in draw == .retryJitter ? 10 : range.lowerBound }, logger: handler.logger
         )
         let runner = Task { try? await client.run() }
         let line = try await client.addLine()

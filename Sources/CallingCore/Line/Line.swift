@@ -163,7 +163,8 @@ public actor Line {
         var next: (input: LineStateMachine.Input, caller: CheckedContinuation<Void, Never>?)? = (input, nil)
         while let (current, caller) = next {
             let environment = LineStateMachine.Environment(
-                now: context.time.now(), servers: context.servers, policy: context.policy, line: idleInfo
+                now: context.time.now(), servers: context.servers, policy: context.policy, line: idleInfo,
+                draws: LineStateMachine.Draws(for: machine, policy: context.policy, from: context.random)
             )
             var answer: LineStateMachine.Input?
             for action in machine.handle(current, in: environment) {

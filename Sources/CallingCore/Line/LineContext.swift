@@ -1,7 +1,7 @@
 import CallingTransport
 
-/// What every line of one client shares: the registrar, the server lists, time, the keepalive
-/// scheduler and workers, and the settings.
+/// What every line of one client shares: the registrar, the server lists, time, randomness, the
+/// keepalive scheduler and workers, and the settings.
 final class LineContext: Sendable {
     let registrar: any LineRegistrar
     let configuration: CallingClient.Configuration
@@ -10,6 +10,7 @@ final class LineContext: Sendable {
     let workers = KeepaliveWorkers()
     let progressStore: (any FailoverProgressStore)?
     let policy: LineStateMachine.Policy
+    let random: RandomSource
     let logger: CallingLogger
     private let discovered = Locked(RegistrarServers(primaries: [], backups: []))
 
@@ -31,9 +32,9 @@ final class LineContext: Sendable {
             retryPolicy: configuration.retryPolicy,
             rehomingWindowMinutes: configuration.rehomingWindowMinutes,
             failbackTooManyRequestsRetries: configuration.failbackTooManyRequestsRetries,
-            keepaliveMissLimit: configuration.keepaliveMissLimit ?? registrar.keepaliveMissLimit,
-            random: random
+            keepaliveMissLimit: configuration.keepaliveMissLimit ?? registrar.keepaliveMissLimit
         )
+        self.random = random
     }
 
     /// The server lists from the last discovery.

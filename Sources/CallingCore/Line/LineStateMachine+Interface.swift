@@ -45,14 +45,12 @@ extension LineStateMachine {
         let rehomingWindowMinutes: ClosedRange<Int>
         package let failbackTooManyRequestsRetries: Int
         package let keepaliveMissLimit: Int
-        let random: RandomSource
 
         package init(
             retryPolicy: RetryPolicy,
             rehomingWindowMinutes: ClosedRange<Int>,
             failbackTooManyRequestsRetries: Int,
-            keepaliveMissLimit: Int,
-            random: RandomSource
+            keepaliveMissLimit: Int
         ) {
             let window = InboundLimits.rehomingWindowMinutes
             self.retryPolicy = retryPolicy
@@ -62,12 +60,28 @@ extension LineStateMachine {
             // stays 16 bytes.
             self.failbackTooManyRequestsRetries = InboundLimits.clamp(failbackTooManyRequestsRetries, to: 0...Int(UInt16.max))
             self.keepaliveMissLimit = InboundLimits.clamp(keepaliveMissLimit, to: 1...Int(UInt16.max))
-            self.random = random
+        }
+    }
+
+    /// The random values one input may use, drawn before it by whoever feeds the machine, so
+    /// that the machine is a function of its inputs.
+    package struct Draws: Sendable {
+        /// Seconds of jitter for a retry wait, within the retry policy's jitter.
+        package var retryJitterSeconds: Int
+        /// Minutes of a rehoming window, within ``LineStateMachine/rehomingWindowMinutes(_:)``.
+        package var rehomingWindowMinutes: Int
+
+        package init(retryJitterSeconds: Int, rehomingWindowMinutes: Int) {
+            self.retryJitterSeconds = retryJitterSeconds
+            self.rehomingWindowMinutes = rehomingWindowMinutes
         }
 
-        /// A retry wait with fresh jitter.
-        func retryInterval(attempt: Int) -> Duration {
-            retryPolicy.interval(attempt: attempt, jitterSeconds: random.next(in: retryPolicy.jitter))
+        /// Values for the next input of `machine`, from `random`.
+        package init(for machine: LineStateMachine, policy: Policy, from random: RandomSource) {
+            self.init(
+                retryJitterSeconds: random.next(.retryJitter, in: policy.retryPolicy.jitter),
+                rehomingWindowMinutes: random.next(.rehomingWindow, in: machine.rehomingWindowMinutes(policy))
+            )
         }
     }
 
@@ -81,12 +95,15 @@ extension LineStateMachine {
         package var policy: Policy
         /// The line as it is when unregistered (its id and the app's options).
         package var line: LineInfo
+        /// The random values the input may use.
+        package var draws: Draws
 
-        package init(now: Duration, servers: RegistrarServers, policy: Policy, line: LineInfo) {
+        package init(now: Duration, servers: RegistrarServers, policy: Policy, line: LineInfo, draws: Draws) {
             self.now = now
             self.servers = servers
             self.policy = policy
             self.line = line
+            self.draws = draws
         }
     }
 

@@ -187,6 +187,12 @@ package struct LineStateMachine: Sendable {
         }
     }
 
+    /// The rehoming window in force, in minutes: the last primary registration's, or the
+    /// policy's.
+    package func rehomingWindowMinutes(_ policy: Policy) -> ClosedRange<Int> {
+        lastPrimaryRehoming.map { Int($0.low)...Int($0.high) } ?? policy.rehomingWindowMinutes
+    }
+
     /// Keepalives missed in a row while registered.
     package var keepaliveMisses: Int {
         guard case .registered(let registered) = state else { return 0 }
@@ -478,7 +484,7 @@ package struct LineStateMachine: Sendable {
             case .primaries(let retries, let start):
                 let attempt = retries + 1
                 let elapsed = now - start
-                var wait = min(policy.retryInterval(attempt: attempt), retryPolicy.primaryBudget - elapsed)
+                var wait = min(retryInterval(attempt: attempt), retryPolicy.primaryBudget - elapsed)
                 let retryAfter = connecting.round.retryAfter ?? .zero
                 let pastBudget = wait < retryAfter && elapsed + retryAfter > retryPolicy.primaryBudget
                 guard wait > retryPolicy.base, !pastBudget else {
@@ -489,7 +495,7 @@ package struct LineStateMachine: Sendable {
                 return saveProgress(Progress(attempt: attempt, elapsed: elapsed, onBackups: false)) + retryLater(connecting, at: now + wait)
             case .backups(round: 0):
                 connecting.plan = .backups(round: 1)
-                return retryLater(connecting, at: now + max(policy.retryInterval(attempt: 1), connecting.round.retryAfter ?? .zero))
+                return retryLater(connecting, at: now + max(retryInterval(attempt: 1), connecting.round.retryAfter ?? .zero))
             case .backups:
                 return stop(with: LineError(
                     code: .serviceUnavailable,
@@ -499,7 +505,7 @@ package struct LineStateMachine: Sendable {
                 var nextWindow: Duration?
                 if connecting.round.sawTooManyRequests, retries < policy.failbackTooManyRequestsRetries {
                     retries += 1
-                    nextWindow = policy.retryInterval(attempt: Int(retries))
+                    nextWindow = retryInterval(attempt: Int(retries))
                 }
                 connecting.plan = .returnToBackup(retries: retries, nextWindow: nextWindow)
                 return startRound([backup], connecting, now: now)
@@ -574,9 +580,15 @@ package struct LineStateMachine: Sendable {
             return clearProgress() + [.startKeepalives(registration), .emit(.registered(info))] + rehoming
         }
 
+        /// A rehoming wait: the input's draw, held to the window in force.
         private func rehomingWindow() -> Duration {
-            let window = lastPrimaryRehoming.map { Int($0.low)...Int($0.high) } ?? policy.rehomingWindowMinutes
-            return .seconds(60 * policy.random.next(in: window))
+            .seconds(60 * InboundLimits.clamp(environment.draws.rehomingWindowMinutes, to: machine.rehomingWindowMinutes(policy)))
+        }
+
+        /// A retry wait with the input's jitter.
+        private func retryInterval(attempt: Int) -> Duration {
+            let jitter = InboundLimits.clamp(environment.draws.retryJitterSeconds, to: policy.retryPolicy.jitter)
+            return policy.retryPolicy.interval(attempt: attempt, jitterSeconds: jitter)
         }
 
         private mutating func pingFinished(up: Bool, ticket: Ticket, now: Duration) -> [Action] {

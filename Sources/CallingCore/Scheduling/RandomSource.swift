@@ -1,21 +1,30 @@
 /// Where the client's randomness comes from: retry jitter and rehoming windows.
 ///
-/// Tests pass a fixed or scripted source so that every wait is known in advance.
+/// Each value is drawn for a named purpose (a ``Draw``), so a test can script each kind on its
+/// own and every wait is known in advance.
 public struct RandomSource: Sendable {
-    private let pick: @Sendable (ClosedRange<Int>) -> Int
+    /// What a value is drawn for.
+    public enum Draw: Sendable, Hashable {
+        /// Seconds added to a retry wait (Webex's 1…10).
+        case retryJitter
+        /// Minutes a line on a backup waits before trying a primary again (the rehoming window).
+        case rehomingWindow
+    }
 
-    /// Creates a source from a function that picks a value in a range.
-    public init(_ pick: @escaping @Sendable (ClosedRange<Int>) -> Int) {
+    private let pick: @Sendable (Draw, ClosedRange<Int>) -> Int
+
+    /// Creates a source from a function that picks a value for a purpose in a range.
+    public init(_ pick: @escaping @Sendable (Draw, ClosedRange<Int>) -> Int) {
         self.pick = pick
     }
 
     /// Uniform values from the system's generator.
     public static var system: RandomSource {
-        RandomSource { Int.random(in: $0) }
+        RandomSource { _, range in Int.random(in: range) }
     }
 
-    /// A value in `range`; values the function returns outside it are clamped into it.
-    public func next(in range: ClosedRange<Int>) -> Int {
-        min(max(pick(range), range.lowerBound), range.upperBound)
+    /// A value for `draw` in `range`; values the function returns outside it are clamped into it.
+    public func next(_ draw: Draw, in range: ClosedRange<Int>) -> Int {
+        min(max(pick(draw, range), range.lowerBound), range.upperBound)
     }
 }
