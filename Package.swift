@@ -64,7 +64,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CallingCoreTests",
-            dependencies: ["CallingCore", "CallingMobius", "CallingTransport", "CallingTestSupport", "CallingTesting"]
+            dependencies: ["CallingCore", "CallingTransport", "CallingTestSupport", "CallingTesting"]
         ),
         .testTarget(name: "CallingSIPTests", dependencies: ["CallingSIP", "CallingCore", "CallingTransport", "CallingTestSupport", "CallingTesting"]),
         .testTarget(

@@ -105,16 +105,3 @@ public final class RawConnection: Sendable {
         return String(decoding: received, as: UTF8.self)
     }
 }
-
-/// Runs blocking work on a new thread and waits for it without holding a pool thread.
-private func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try work() }) }.start()
-    }
-}
-
-private func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: work()) }.start()
-    }
-}

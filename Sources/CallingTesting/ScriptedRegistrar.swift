@@ -54,18 +54,30 @@ public final class ScriptedRegistrar: LineRegistrar {
     }
 
     /// One call, as the registrar saw it.
-    public struct Call: Sendable, Equatable {
+    public struct Call: Sendable, Equatable, CustomStringConvertible {
         /// Which operation.
         public var operation: Operation
         /// The server it went to, for those that go to one.
         public var server: RegistrarServer?
         /// The registration's device id, for keepalives and deregistrations.
         public var deviceID: String?
+
+        /// The operation, the server's first name and the device id, for example
+        /// `keepalive primary-1 registration-1`.
+        public var description: String {
+            [operation.rawValue, server?.url.host.map { String($0.prefix { $0 != "." }) }, deviceID].compactMap { $0 }.joined(separator: " ")
+        }
+    }
+
+    /// Whose answers: an operation's, at one server or (`server` nil) at any.
+    private struct Key: Hashable {
+        var operation: Operation
+        var server: RegistrarServer?
     }
 
     private struct State {
-        var queued: [Operation: [Answer]] = [:]
-        var defaults: [Operation: Answer] = [:]
+        var queued: [Key: [Answer]] = [:]
+        var defaults: [Key: Answer] = [:]
         var held: Set<Operation> = []
         /// Calls waiting for a release of their operation, or (no operation) for cancellation.
         var parked: [UInt64: (operation: Operation?, continuation: CheckedContinuation<Void, Never>)] = [:]
@@ -114,14 +126,16 @@ public final class ScriptedRegistrar: LineRegistrar {
 
     // MARK: Scripting
 
-    /// Queues answers for the next calls of `operation`, after any already queued.
-    public func enqueue(_ answers: Answer..., for operation: Operation) {
-        state.withLock { $0.queued[operation, default: []].append(contentsOf: answers) }
+    /// Queues answers for the next calls of `operation`, after any already queued: at `server`
+    /// only, or at any server. A server's own answers come before the others.
+    public func enqueue(_ answers: Answer..., for operation: Operation, at server: RegistrarServer? = nil) {
+        state.withLock { $0.queued[Key(operation: operation, server: server), default: []].append(contentsOf: answers) }
     }
 
-    /// Sets how `operation` answers once its queue is empty.
-    public func setDefault(_ answer: Answer, for operation: Operation) {
-        state.withLock { $0.defaults[operation] = answer }
+    /// Sets how `operation` answers once its queues are empty: at `server` only, or at any server
+    /// without a default of its own.
+    public func setDefault(_ answer: Answer, for operation: Operation, at server: RegistrarServer? = nil) {
+        state.withLock { $0.defaults[Key(operation: operation, server: server)] = answer }
     }
 
     /// Holds every call of `operation`, from now until ``release(_:)``.
@@ -253,7 +267,11 @@ public final class ScriptedRegistrar: LineRegistrar {
             await waitUntilReleasedOrCancelled(id, operation)
         }
         let answer = state.withLock { state in
-            state.queued[operation]?.isEmpty == false ? state.queued[operation]!.removeFirst() : state.defaults[operation] ?? .success
+            let keys = [Key(operation: operation, server: call.server), Key(operation: operation, server: nil)]
+            for key in keys where state.queued[key]?.isEmpty == false {
+                return state.queued[key]!.removeFirst()
+            }
+            return state.defaults[keys[0]] ?? state.defaults[keys[1]] ?? .success
         }
         guard case .never = answer else { return answer }
         await waitUntilReleasedOrCancelled(id, nil)

@@ -1,4 +1,5 @@
 import CallingCore
+import CallingTestSupport
 import CallingTesting
 import Foundation
 import Testing

@@ -12,42 +12,40 @@ import Testing
     .enabled(if: KamailioRegistrar.available, "Kamailio is not installed (apt-get install kamailio); .ci/run installs it")
 )
 struct SIPConformanceTests {
-    /// Kamailio's controls (`kamcmd`), as the suite steers a server.
+    /// Kamailio's controls (`kamcmd`, run off the cooperative threads), as the suite steers a server.
     struct KamailioControls: ConformanceServer {
         let kamailio: KamailioRegistrar
         let user: String
 
         func holds(_ device: RegisteredDevice) async throws -> Bool {
-            try kamailio.contacts(of: user).contains(device.deviceID)
+            try await offPool { [kamailio, user] in try kamailio.contacts(of: user).contains(device.deviceID) }
         }
 
         func forgetRegistrations() async throws {
-            try kamailio.forget(user)
+            try await offPool { [kamailio, user] in try kamailio.forget(user) }
         }
 
         func setSlowingDown(retryAfter: Duration?) async throws {
-            if let retryAfter {
-                try kamailio.set("retry_after", to: Int(retryAfter.components.seconds))
+            try await offPool { [kamailio] in
+                if let retryAfter {
+                    try kamailio.set("retry_after", to: Int(retryAfter.components.seconds))
+                }
+                try kamailio.set("maint", to: retryAfter == nil ? 0 : 1)
             }
-            try kamailio.set("maint", to: retryAfter == nil ? 0 : 1)
         }
 
         func setDown(_ down: Bool, _ server: RegistrarServer) async throws {
-            if down {
-                kamailio.stop()
-            } else {
-                try kamailio.start()
-            }
+            try await offPool { [kamailio] in down ? kamailio.stop() : try kamailio.start() }
         }
 
         func setSilent(_ silent: Bool) async throws {
-            try kamailio.set("silent", to: silent ? 1 : 0)
+            try await offPool { [kamailio] in try kamailio.set("silent", to: silent ? 1 : 0) }
         }
     }
 
     @Test("SIPRegistrar passes every check", arguments: [SIPTransport.udp, .tcp])
     func conforms(transport: SIPTransport) async throws {
-        let kamailio = try KamailioRegistrar()
+        let kamailio = try await offPool { try KamailioRegistrar() }
         defer { kamailio.stop() }
         let registrar = SIPRegistrar(
             configuration: .init(

@@ -1,3 +1,4 @@
+import CallingTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -85,14 +86,6 @@ final class TCPListener: @unchecked Sendable {
     private static func limitWaits(_ descriptor: Int32) {
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-}
-
-/// Runs a blocking call on a thread of its own: not a task's, and not one of Dispatch's global
-/// queue either, whose few threads URLSession and the SIP flow need while this waits.
-private func offPool<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }
 

@@ -1,3 +1,4 @@
+import CallingTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -65,12 +66,9 @@ final class UDPClient: @unchecked Sendable {
         return Array(buffer.prefix(count))
     }
 
-    /// ``receive()`` on a thread of its own: not a task's, and not one of Dispatch's global
-    /// queue either, whose few threads URLSession and the SIP flow need while this waits.
+    /// ``receive()``, off the pool threads (see `offPool`).
     func next() async throws -> [UInt8] {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try self.receive() }) }.start()
-        }
+        try await offPool { try self.receive() }
     }
 
     private static func loopback(port: UInt16) -> sockaddr_in {

@@ -107,28 +107,3 @@ struct LineHarness {
         clock.advance(to: clock.sleeperDeadlines[0])
     }
 }
-
-extension LineEvent {
-    /// The event's name, for comparing sequences without the line snapshot.
-    var name: String {
-        switch self {
-        case .connecting: "connecting"
-        case .registered(let info): "registered(\(info.server.map { URL(string: $0.description)?.host ?? "" } ?? ""))"
-        case .unregistered: "unregistered"
-        case .reconnecting: "reconnecting"
-        case .reconnected: "reconnected"
-        case .error(let error): "error(\(error.code.description))"
-        }
-    }
-}
-
-extension LineEvents.AsyncIterator {
-    /// The names of the next `count` events.
-    mutating func names(_ count: Int) async -> [String] {
-        var names: [String] = []
-        for _ in 0..<count {
-            names.append(await next()?.name ?? "<finished>")
-        }
-        return names
-    }
-}

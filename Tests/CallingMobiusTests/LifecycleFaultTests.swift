@@ -70,7 +70,7 @@ struct LifecycleFaultTests {
         await harness.runner.value
         var rest: [String] = []
         while let event = await iterator.next() {
-            rest.append(event.name)
+            rest.append(event.label)
         }
         // The answer may reach the line before the shutdown does (then it reports the registration first).
         #expect(rest == ["unregistered"] || rest == ["registered(mobius-p1.example.com)", "unregistered"])
