@@ -79,6 +79,7 @@ public actor WebexEmulator {
     var faults: [EmulatorEndpoint: [EmulatorFault]] = [:]
     var delays: [EmulatorEndpoint: Duration] = [:]
     var counts: [EmulatorEndpoint: Int] = [:]
+    var countWaiters: [(endpoint: EmulatorEndpoint, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     var outageObserver: (@Sendable (String, ServerOutage?) async -> Void)?
     var mobiusBaseURLs: [String: URL] = [:]
     var mobiusBases: [MobiusBaseKey: String] = [:]
@@ -180,6 +181,13 @@ public actor WebexEmulator {
         counts
     }
 
+    /// Returns once `endpoint` has received `count` requests (at once if it has): a test waits
+    /// for what the server saw instead of for time to pass.
+    public func waitForRequests(to endpoint: EmulatorEndpoint, count: Int) async {
+        guard counts[endpoint, default: 0] < count else { return }
+        await withCheckedContinuation { countWaiters.append((endpoint, count, $0)) }
+    }
+
     /// The live registrations (expired ones removed), oldest first.
     public var registeredDevices: [RegisteredDeviceSnapshot] {
         expireRegistrations(force: true)
@@ -206,6 +214,10 @@ public actor WebexEmulator {
             return Self.json(404, ["message": "no such endpoint: \(request.method) \(path)"])
         }
         counts[endpoint, default: 0] += 1
+        let count = counts[endpoint, default: 0]
+        let reached = countWaiters.filter { $0.endpoint == endpoint && $0.count <= count }
+        countWaiters.removeAll { $0.endpoint == endpoint && $0.count <= count }
+        reached.forEach { $0.continuation.resume() }
         if let server = route.server {
             guard configuration.primaryServers.contains(server) || configuration.backupServers.contains(server) else {
                 return Self.json(404, ["message": "no Mobius server named \(server)"])

@@ -16,3 +16,17 @@ public func offPool<Value: Sendable>(_ work: @escaping @Sendable () -> Value) as
         Thread { continuation.resume(returning: work()) }.start()
     }
 }
+
+/// Checks `condition` (which may block: it runs off the pool) every 50 ms until it holds or
+/// `limit` has passed; whether it held. For state only an outside program shows (Kamailio's
+/// bindings), where there is no event to wait on.
+public func eventually(within limit: Duration = .seconds(20), _ condition: @escaping @Sendable () throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if try await offPool(condition) {
+            return true
+        }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return false
+}

@@ -6,7 +6,7 @@ import Foundation
 /// without a server.
 ///
 /// Each operation answers with the next of its queued ``Answer``s, or with its default once the
-/// queue is empty (success, unless ``setDefault(_:for:)`` says otherwise). ``hold(_:)`` makes an
+/// queue is empty (success, unless ``setDefault(_:for:at:)`` says otherwise). ``hold(_:)`` makes an
 /// operation's calls wait until ``release(_:)``, so a test can line up what happens while an
 /// answer is outstanding; a held or ``Answer/never`` call still ends when its task is cancelled,
 /// as a real registrar's would. Every call is counted, with how many were in flight at once.

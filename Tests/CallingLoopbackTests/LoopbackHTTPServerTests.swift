@@ -1,5 +1,6 @@
 import CallingLoopback
 import CallingTestSupport
+import CallingTesting
 import CallingTransport
 import Foundation
 import Testing
@@ -142,20 +143,30 @@ struct LoopbackHTTPServerTests {
 
     @Test("connections past the limit while every one is being answered get 503")
     func connectionLimit() async throws {
+        let answering = AsyncStream.makeStream(of: Void.self)
+        let release = Gate()
         let server = try LoopbackHTTPServer.start(configuration: .init(maxConnections: 2)) { request in
-            if request.url.path == "/slow" { try await Task.sleep(for: .seconds(2)) }
+            answering.continuation.yield()
+            await release.wait()
             return Self.echo(request)
         }
         defer { server.stop() }
         var held: [RawConnection] = []
         for _ in 0..<2 {
             let connection = try await RawConnection.open(port: server.port)
-            await connection.send("GET /slow HTTP/1.1\r\n\r\n")
+            await connection.send("GET /held HTTP/1.1\r\n\r\n")
             held.append(connection)
         }
-        try await Task.sleep(for: .milliseconds(200))
+        var entered = answering.stream.makeAsyncIterator()
+        for _ in 0..<2 {
+            await entered.next()
+        }
         let extra = try await RawConnection.open(port: server.port)
         #expect(await extra.readToEnd().hasPrefix("HTTP/1.1 503 "))
+        release.open()
+        for connection in held {
+            #expect(await connection.readResponses(1).contains("GET /held"))
+        }
     }
 
     @Test("HEAD answers carry the length but no body")

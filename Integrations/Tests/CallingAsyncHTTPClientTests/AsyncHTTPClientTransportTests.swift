@@ -48,10 +48,9 @@ struct AsyncHTTPClientTransportTests {
                 return
             }
             #expect(info.keepaliveInterval == .seconds(1))
-            try await Task.sleep(for: .milliseconds(2500))
-            let keepalives = await server.emulator.requestCounts[.keepalive] ?? 0
-            #expect((2...3).contains(keepalives), "keepalives in 2.5 s at 1 s: \(keepalives)")
+            await server.emulator.waitForRequests(to: .keepalive, count: 2)
             #expect(await server.emulator.registeredDevices.count == 1)
+            #expect(await line.status == .active)
         }
         #expect(await server.emulator.registeredDevices.isEmpty)
     }
@@ -145,7 +144,8 @@ struct AsyncHTTPClientTransportTests {
         let request = HTTPRequest(method: .get, url: URL(string: "http://127.0.0.1:\(server.port)/")!)
         let started = ContinuousClock.now
         let task = Task { try await transport.send(request) }
-        try await Task.sleep(for: .milliseconds(300))
+        var stalls = server.stalled.makeAsyncIterator()
+        await stalls.next()
         task.cancel()
         let error = await #expect(throws: TransportError.self) { try await task.value }
         #expect(error?.code == .cancelled, "\(String(describing: error))")
@@ -161,7 +161,7 @@ struct AsyncHTTPClientTransportTests {
         let request = HTTPRequest(method: .get, url: server.baseURL.appending(path: "v1/region"))
         let started = ContinuousClock.now
         let task = Task { try await transport.send(request) }
-        try await Task.sleep(for: .milliseconds(200))
+        await server.emulator.waitForRequests(to: .region, count: 1)
         task.cancel()
         let error = await #expect(throws: TransportError.self) { try await task.value }
         #expect(error?.code == .cancelled, "\(String(describing: error))")

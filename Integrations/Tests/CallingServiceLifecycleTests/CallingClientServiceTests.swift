@@ -39,8 +39,7 @@ struct CallingClientServiceTests {
             lines.append(try await registeredLine(client))
         }
         #expect(await server.emulator.registeredDevices.count == 3)
-        try await Task.sleep(for: .milliseconds(1500))
-        #expect(await server.emulator.requestCounts[.keepalive, default: 0] >= 3)
+        await server.emulator.waitForRequests(to: .keepalive, count: 3)
 
         await group.triggerGracefulShutdown()
         try await running.value

@@ -33,8 +33,8 @@ final class KeepaliveWorkers: Sendable {
         /// Workers recruited to start and not yet retired (a superset of `workers` while a
         /// start is under way).
         var live = 0
-        /// Callers of `stop()` waiting for the last worker to retire.
-        var stopWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Callers waiting until at most `limit` workers are left.
+        var retireWaiters: [(limit: Int, continuation: CheckedContinuation<Void, Never>)] = []
         /// Which worker runs each running job.
         var running: [UInt64: Int] = [:]
         /// Parked workers.
@@ -127,13 +127,18 @@ final class KeepaliveWorkers: Sendable {
         }
         idle.forEach { $0.resume(returning: .stop) }
         busy.forEach { $0.cancel() }
+        await retired(downTo: 0)
+    }
+
+    /// Returns once at most `limit` workers are left (started ones, and ones about to start).
+    func retired(downTo limit: Int) async {
         await withCheckedContinuation { continuation in
-            let retired = state.withLock { state in
-                guard state.live > 0 else { return true }
-                state.stopWaiters.append(continuation)
+            let done = state.withLock { state in
+                guard state.live > limit else { return true }
+                state.retireWaiters.append((limit, continuation))
                 return false
             }
-            if retired {
+            if done {
                 continuation.resume()
             }
         }
@@ -181,16 +186,17 @@ final class KeepaliveWorkers: Sendable {
             }
             searching = false
         }
-        let (helper, stopWaiters) = state.withLock { state -> (Helper?, [CheckedContinuation<Void, Never>]) in
+        let (helper, waiters) = state.withLock { state -> (Helper?, [CheckedContinuation<Void, Never>]) in
             state.workers[number] = nil
             state.live -= 1
             let helper = state.hasQueued && state.searching == 0 && !state.stopped ? Self.recruit(&state) : nil
-            guard state.live == 0 else { return (helper, []) }
-            defer { state.stopWaiters = [] }
-            return (helper, state.stopWaiters)
+            let live = state.live
+            let waiters = state.retireWaiters.filter { $0.limit >= live }.map(\.continuation)
+            state.retireWaiters.removeAll { $0.limit >= live }
+            return (helper, waiters)
         }
         perform(helper)
-        stopWaiters.forEach { $0.resume() }
+        waiters.forEach { $0.resume() }
     }
 
     /// The next job for worker `number`, parking while there is none; nil when the worker
