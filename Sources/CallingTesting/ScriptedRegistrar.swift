@@ -196,7 +196,7 @@ public final class ScriptedRegistrar: LineRegistrar {
 
     /// The scripted servers, or the scripted failure thrown.
     public func discoverServers() async throws -> RegistrarServers {
-        let answer = await answer(Call(operation: .discover))
+        let (answer, _) = await answer(Call(operation: .discover))
         if let error = Self.failure(answer) {
             throw error
         }
@@ -205,39 +205,39 @@ public final class ScriptedRegistrar: LineRegistrar {
 
     /// A device `urn:scripted:device-N` of user `scripted-user`, or the scripted failure thrown.
     public func makeDevice() async throws -> LineDevice {
-        let answer = await answer(Call(operation: .makeDevice))
+        let (answer, number) = await answer(Call(operation: .makeDevice))
         if let error = Self.failure(answer) {
             throw error
         }
-        return LineDevice(userID: "scripted-user", deviceURL: "urn:scripted:device-\(count(.makeDevice))")
+        return LineDevice(userID: "scripted-user", deviceURL: "urn:scripted:device-\(number)")
     }
 
     /// A registration with id `registration-N` on `server`, or the scripted failure.
     public func register(_ device: LineDevice, at server: RegistrarServer) async -> RegistrarResult<LineRegistration> {
         switch await answer(Call(operation: .register, server: server)) {
-        case .success:
+        case (.success, let number):
             let registered = RegisteredDevice(
-                deviceID: "registration-\(count(.register))", server: server, clientDeviceURL: device.deviceURL
+                deviceID: "registration-\(number)", server: server, clientDeviceURL: device.deviceURL
             )
             return .succeeded(LineRegistration(device: registered, keepaliveInterval: keepaliveInterval))
-        case let failure:
+        case (let failure, _):
             return Self.result(of: failure)
         }
     }
 
     /// The scripted keepalive answer.
     public func keepalive(_ registration: LineRegistration) async -> RegistrarResult<Void> {
-        Self.voidResult(await answer(Call(operation: .keepalive, server: registration.device.server, deviceID: registration.device.deviceID)))
+        Self.voidResult(await answer(Call(operation: .keepalive, server: registration.device.server, deviceID: registration.device.deviceID)).answer)
     }
 
     /// The scripted deregistration answer.
     public func deregister(_ device: RegisteredDevice) async -> RegistrarResult<Void> {
-        Self.voidResult(await answer(Call(operation: .deregister, server: device.server, deviceID: device.deviceID)))
+        Self.voidResult(await answer(Call(operation: .deregister, server: device.server, deviceID: device.deviceID)).answer)
     }
 
     /// Up when the scripted answer is a success.
     public func ping(_ server: RegistrarServer, as device: LineDevice) async -> Bool {
-        if case .success = await answer(Call(operation: .ping, server: server)) {
+        if case .success = await answer(Call(operation: .ping, server: server)).answer {
             return true
         }
         return false
@@ -245,10 +245,11 @@ public final class ScriptedRegistrar: LineRegistrar {
 
     // MARK: Answering
 
-    /// Counts the call, waits while its operation is held, and takes its answer.
-    private func answer(_ call: Call) async -> Answer {
+    /// Counts the call, waits while its operation is held, and takes its answer; `number` is
+    /// the call's place among its operation's calls (from 1).
+    private func answer(_ call: Call) async -> (answer: Answer, number: Int) {
         let operation = call.operation
-        let (id, held, reached) = state.withLock { state in
+        let (id, number, held, reached) = state.withLock { state in
             state.calls.append(call)
             state.counts[operation, default: 0] += 1
             state.inFlight[operation, default: 0] += 1
@@ -257,7 +258,7 @@ public final class ScriptedRegistrar: LineRegistrar {
             let count = state.counts[operation, default: 0]
             let reached = state.countWaiters.filter { $0.operation == operation && $0.count <= count }.map(\.continuation)
             state.countWaiters.removeAll { $0.operation == operation && $0.count <= count }
-            return (state.nextID, state.held.contains(operation), reached)
+            return (state.nextID, count, state.held.contains(operation), reached)
         }
         reached.forEach { $0.resume() }
         defer {
@@ -273,9 +274,9 @@ public final class ScriptedRegistrar: LineRegistrar {
             }
             return state.defaults[keys[0]] ?? state.defaults[keys[1]] ?? .success
         }
-        guard case .never = answer else { return answer }
+        guard case .never = answer else { return (answer, number) }
         await waitUntilReleasedOrCancelled(id, nil)
-        return .retryable(LineError(code: .defaultError, detail: "the scripted \(operation) was cancelled"))
+        return (.retryable(LineError(code: .defaultError, detail: "the scripted \(operation) was cancelled")), number)
     }
 
     /// Parks the call until it is released (`operation` given) or its task is cancelled.
