@@ -49,24 +49,27 @@ struct ClientPhaseTests {
         #expect(registrar.count(.register) == 0)
     }
 
-    @Test("10,000 lines deregister with at most 64 DELETEs in flight, every one of them")
+    /// 1,000 lines, not the 10,000: under ThreadSanitizer 10,000 took 24 s of both cores
+    /// and starved the loopback tests running beside it past their 5 s timeouts. The bound is
+    /// the same; the benchmark is where scale is measured.
+    @Test("1,000 lines deregister with at most 64 DELETEs in flight, every one of them")
     func boundedDeregistration() async throws {
         let client = client()
         let runner = Task { try await client.run() }
         var lines: [Line] = []
-        for _ in 0..<10_000 {
+        for _ in 0..<1_000 {
             lines.append(try await client.addLine())
         }
         for line in lines {
             try await line.register()
         }
-        await registrar.waitForCalls(.register, count: 10_000)
+        await registrar.waitForCalls(.register, count: 1_000)
         registrar.hold(.deregister)
         client.beginGracefulShutdown()
         await registrar.waitForCalls(.deregister, count: 64)
         registrar.release(.deregister)
         try await runner.value
-        #expect(registrar.count(.deregister) == 10_000)
+        #expect(registrar.count(.deregister) == 1_000)
         #expect(registrar.mostInFlight(.deregister) == 64)
         for line in lines {
             #expect(await line.status == .idle)
