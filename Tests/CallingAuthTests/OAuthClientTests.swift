@@ -172,7 +172,7 @@ struct OAuthClientTests {
     func unreachable() async throws {
         let client = OAuthClient(
             configuration: configuration(URL(string: "http://127.0.0.1:1")!),
-            transport: URLSessionTransport(configuration: .init(timeout: .seconds(5)))
+            transport: URLSessionTransport(configuration: .init(timeout: .seconds(30)))
         )
         let thrown = await #expect(throws: TransportError.self) { try await client.refresh(using: Secret("RT")) }
         #expect(thrown?.code == .connectionRefused)

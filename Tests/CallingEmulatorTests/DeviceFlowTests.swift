@@ -10,7 +10,7 @@ import Testing
 /// waits on a manual clock.
 @Suite("Device authorization grant", .timeLimit(.minutes(1)))
 struct DeviceFlowTests {
-    let transport = URLSessionTransport(configuration: .init(timeout: .seconds(5)))
+    let transport = URLSessionTransport(configuration: .init(timeout: .seconds(30)))
     let clock = ManualClock()
 
     func start(_ configure: (inout WebexEmulator.Configuration) -> Void = { _ in }) async throws -> (EmulatorServer, OAuthClient) {

@@ -12,7 +12,7 @@ import Testing
 /// The whole client against the emulator over real loopback HTTP: URLSession, sockets, no mocks.
 @Suite("End to end over loopback HTTP", .timeLimit(.minutes(2)))
 struct EndToEndTests {
-    let transport = URLSessionTransport(configuration: .init(timeout: .seconds(5)))
+    let transport = URLSessionTransport(configuration: .init(timeout: .seconds(30)))
 
     func start(_ configure: (inout WebexEmulator.Configuration) -> Void = { _ in }) async throws -> EmulatorServer {
         var configuration = WebexEmulator.Configuration.defaults

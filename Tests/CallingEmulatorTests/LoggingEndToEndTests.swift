@@ -18,7 +18,7 @@ struct LoggingEndToEndTests {
         let handler = RecordingLogHandler()
         let transport = TransportPipeline(
             middlewares: [RequestLoggingMiddleware(logger: handler.logger)],
-            transport: URLSessionTransport(configuration: .init(timeout: .seconds(5)))
+            transport: URLSessionTransport(configuration: .init(timeout: .seconds(30)))
         )
 
         let oauth = EmulatorLogin.client(transport: transport, baseURL: server.baseURL, configuration: server.emulator.configuration)
@@ -30,7 +30,7 @@ struct LoggingEndToEndTests {
 
         let clock = ManualClock()
         let registrar = MobiusRegistrar(
-            configuration: server.mobiusConfiguration, transport: URLSessionTransport(configuration: .init(timeout: .seconds(5))),
+            configuration: server.mobiusConfiguration, transport: URLSessionTransport(configuration: .init(timeout: .seconds(30))),
             tokenProvider: store, logger: handler.logger
         )
         let client = CallingClient(

@@ -66,7 +66,7 @@ struct MobiusConformanceTests {
     func withRegistrar(_ body: (MobiusRegistrar, EmulatorControls) async throws -> Void) async throws {
         let server = try await EmulatorServer.start(emulator: WebexEmulator(configuration: .defaults))
         defer { server.stop() }
-        let transport = URLSessionTransport(configuration: .init(timeout: .seconds(5)))
+        let transport = URLSessionTransport(configuration: .init(timeout: .seconds(30)))
         let store = try await EmulatorLogin.tokenStore(transport: transport, baseURL: server.baseURL, configuration: server.emulator.configuration)
         let registrar = MobiusRegistrar(configuration: server.mobiusConfiguration, transport: transport, tokenProvider: store)
         try await body(registrar, EmulatorControls(emulator: server.emulator))

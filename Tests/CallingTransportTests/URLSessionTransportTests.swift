@@ -6,7 +6,7 @@ import Testing
 
 @Suite("URLSession transport over loopback HTTP", .timeLimit(.minutes(1)))
 struct URLSessionTransportTests {
-    let transport = URLSessionTransport(configuration: .init(timeout: .seconds(5)))
+    let transport = URLSessionTransport(configuration: .init(timeout: .seconds(30)))
 
     @Test("sends method, headers and body, and returns status, headers and body")
     func roundTrip() async throws {
@@ -81,7 +81,7 @@ struct URLSessionTransportTests {
         let server = try LoopbackHTTPServer.start { _ in HTTPResponse(status: 200) }
         defer { server.stop() }
         let error = await #expect(throws: TransportError.self) {
-            try await URLSessionTransport(configuration: .init(timeout: .seconds(5))).send(
+            try await URLSessionTransport(configuration: .init(timeout: .seconds(30))).send(
                 HTTPRequest(method: .get, url: URL(string: "https://127.0.0.1:\(server.port)/")!)
             )
         }
@@ -145,7 +145,7 @@ struct URLSessionTransportTests {
             HTTPResponse(status: 200, body: Data(count: request.url.path == "/at" ? 1000 : 1001))
         }
         defer { server.stop() }
-        let small = URLSessionTransport(configuration: .init(timeout: .seconds(5), maxResponseBytes: 1000))
+        let small = URLSessionTransport(configuration: .init(timeout: .seconds(30), maxResponseBytes: 1000))
         #expect(try await small.send(HTTPRequest(method: .get, url: server.baseURL.appending(path: "at"))).body.count == 1000)
         let error = await #expect(throws: TransportError.self) {
             try await small.send(HTTPRequest(method: .get, url: server.baseURL.appending(path: "past")))

@@ -14,7 +14,7 @@ struct CallingClientServiceTests {
         var configuration = WebexEmulator.Configuration.defaults
         configuration.keepaliveInterval = 1
         let server = try await EmulatorServer.start(emulator: WebexEmulator(configuration: configuration))
-        let transport = URLSessionTransport(configuration: .init(timeout: .seconds(5)))
+        let transport = URLSessionTransport(configuration: .init(timeout: .seconds(30)))
         let store = try await EmulatorLogin.tokenStore(transport: transport, baseURL: server.baseURL)
         let client = CallingClient(registrar: MobiusRegistrar(configuration: server.mobiusConfiguration, transport: transport, tokenProvider: store))
         return (server, client, ServiceGroup(services: [CallingClientService(client)], logger: Logger(label: "calling-tests")))

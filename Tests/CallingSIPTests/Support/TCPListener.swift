@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// A TCP listener on 127.0.0.1 for playing a registrar over TCP: accept a connection, read what
-/// arrived, send bytes (each wait at most 5 s).
+/// arrived, send bytes (each wait at most 30 s).
 final class TCPListener: @unchecked Sendable {
     // @unchecked: the only stored properties are constants (the port and the descriptor), and
     // the kernel serialises what threads do with one socket.
@@ -43,11 +43,11 @@ final class TCPListener: @unchecked Sendable {
         close(descriptor)
     }
 
-    /// The next connection; throws when none comes within 5 s.
+    /// The next connection; throws when none comes within 30 s.
     func accept() async throws -> Connection {
         try await offPool { [descriptor] in
             let accepted = acceptConnection(descriptor)
-            guard accepted >= 0 else { throw UDPClient.Failure(description: "no connection within 5 s: \(String(cString: strerror(errno)))") }
+            guard accepted >= 0 else { throw UDPClient.Failure(description: "no connection within 30 s: \(String(cString: strerror(errno)))") }
             Self.limitWaits(accepted)
             return Connection(descriptor: accepted)
         }
@@ -66,12 +66,12 @@ final class TCPListener: @unchecked Sendable {
             close(descriptor)
         }
 
-        /// What arrived next; throws when nothing does within 5 s or the peer closed.
+        /// What arrived next; throws when nothing does within 30 s or the peer closed.
         func next() async throws -> [UInt8] {
             try await offPool { [descriptor] in
                 var buffer = [UInt8](repeating: 0, count: 65_535)
                 let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-                guard count > 0 else { throw UDPClient.Failure(description: "nothing within 5 s, or the connection closed") }
+                guard count > 0 else { throw UDPClient.Failure(description: "nothing within 30 s, or the connection closed") }
                 return Array(buffer.prefix(count))
             }
         }
@@ -84,7 +84,7 @@ final class TCPListener: @unchecked Sendable {
     }
 
     private static func limitWaits(_ descriptor: Int32) {
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 }

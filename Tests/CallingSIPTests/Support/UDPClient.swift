@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// A UDP socket on 127.0.0.1 for talking SIP to the test registrar, or for playing a
-/// registrar: send a datagram, wait (at most 5 s) for one.
+/// registrar: send a datagram, wait (at most 30 s) for one.
 final class UDPClient: @unchecked Sendable {
     // @unchecked: the only stored properties are constants (the port and the descriptor), and
     // the kernel serialises what threads do with one socket.
@@ -39,7 +39,7 @@ final class UDPClient: @unchecked Sendable {
         }
         self.descriptor = descriptor
         port = UInt16(bigEndian: address.sin_port)
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
@@ -62,7 +62,7 @@ final class UDPClient: @unchecked Sendable {
     func receive() throws -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: 65_535)
         let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-        guard count >= 0 else { throw Failure(description: "no answer within 5 s: \(String(cString: strerror(errno)))") }
+        guard count >= 0 else { throw Failure(description: "no answer within 30 s: \(String(cString: strerror(errno)))") }
         return Array(buffer.prefix(count))
     }
 
