@@ -15,14 +15,22 @@ struct ClientPhaseTests {
         CallingClient(registrar: registrar, configuration: configuration, clock: clock, wallClock: clock.wallClock)
     }
 
-    @Test("a cancelled client refuses new lines, and its lines refuse to register again")
-    func cancelledClientRefuses() async throws {
-        let client = client()
+    /// A running client with one line registered on primary-1, and the line's events past that.
+    func runningClient(
+        _ configuration: CallingClient.Configuration = .defaults
+    ) async throws -> (client: CallingClient, runner: Task<Void, any Error>, line: Line, events: LineEvents.AsyncIterator) {
+        let client = client(configuration)
         let runner = Task { try await client.run() }
         let line = try await client.addLine()
         var events = line.events.makeAsyncIterator()
         try await line.register()
         #expect(await events.names(2) == ["connecting", "registered(primary-1.scripted.invalid)"])
+        return (client, runner, line, events)
+    }
+
+    @Test("a cancelled client refuses new lines, and its lines refuse to register again")
+    func cancelledClientRefuses() async throws {
+        var (client, runner, line, events) = try await runningClient()
         runner.cancel()
         try await runner.value
         #expect(await events.names(2) == ["error(deregistration_incomplete)", "<finished>"])
@@ -80,12 +88,7 @@ struct ClientPhaseTests {
     func removeLineTimeLimit() async throws {
         var configuration = CallingClient.Configuration.defaults
         configuration.shutdownTimeLimit = .seconds(5)
-        let client = client(configuration)
-        let runner = Task { try await client.run() }
-        let line = try await client.addLine()
-        var events = line.events.makeAsyncIterator()
-        try await line.register()
-        #expect(await events.names(2) == ["connecting", "registered(primary-1.scripted.invalid)"])
+        var (client, runner, line, events) = try await runningClient(configuration)
         registrar.setDefault(.never, for: .deregister)
         let removal = Task { await client.removeLine(line) }
         await registrar.waitForCalls(.deregister, count: 1)
@@ -101,12 +104,7 @@ struct ClientPhaseTests {
 
     @Test("run() returns only once its keepalive workers have retired")
     func workersStopped() async throws {
-        let client = client()
-        let runner = Task { try await client.run() }
-        let line = try await client.addLine()
-        var events = line.events.makeAsyncIterator()
-        try await line.register()
-        #expect(await events.names(2) == ["connecting", "registered(primary-1.scripted.invalid)"])
+        let (_, runner, _, _) = try await runningClient()
         registrar.setDefault(.never, for: .keepalive)
         await clock.waitForSleepers()
         clock.advance(by: .seconds(30))

@@ -6,24 +6,19 @@ import Foundation
 /// Registers lines with a lab PBX that speaks a tiny HTTP API, over any `Transport`:
 /// `POST lines` (body: the device URL) answers the registration id, `POST lines/{id}/keepalive`,
 /// `DELETE lines/{id}`, `GET ping`; a 429 carries `Retry-After` in seconds.
-public struct LabRegistrar: LineRegistrar {
+struct LabRegistrar: LineRegistrar {
     let transport: any Transport
     let base: URL
 
-    public init(transport: any Transport, base: URL) {
-        self.transport = transport
-        self.base = base
-    }
-
-    public func discoverServers() async throws -> RegistrarServers {
+    func discoverServers() async throws -> RegistrarServers {
         RegistrarServers(primaries: [RegistrarServer(url: base)], backups: [])
     }
 
-    public func makeDevice() async throws -> LineDevice {
+    func makeDevice() async throws -> LineDevice {
         LineDevice(userID: "lab-user", deviceURL: "urn:uuid:\(UUID())")
     }
 
-    public func register(_ device: LineDevice, at server: RegistrarServer) async -> RegistrarResult<LineRegistration> {
+    func register(_ device: LineDevice, at server: RegistrarServer) async -> RegistrarResult<LineRegistration> {
         let request = HTTPRequest(method: .post, url: server.url.appending(path: "lines"), body: Data(device.deviceURL.utf8))
         switch await send(request) {
         case let response? where response.isSuccess:
@@ -41,7 +36,7 @@ public struct LabRegistrar: LineRegistrar {
         }
     }
 
-    public func keepalive(_ registration: LineRegistration) async -> RegistrarResult<Void> {
+    func keepalive(_ registration: LineRegistration) async -> RegistrarResult<Void> {
         let device = registration.device
         let url = device.server.url.appending(path: "lines/\(device.deviceID)/keepalive")
         let response = await send(HTTPRequest(method: .post, url: url))
@@ -55,7 +50,7 @@ public struct LabRegistrar: LineRegistrar {
         }
     }
 
-    public func deregister(_ device: RegisteredDevice) async -> RegistrarResult<Void> {
+    func deregister(_ device: RegisteredDevice) async -> RegistrarResult<Void> {
         let url = device.server.url.appending(path: "lines/\(device.deviceID)")
         switch await send(HTTPRequest(method: .delete, url: url)) {
         case let response? where response.isSuccess || response.status == 404: return .succeeded  // gone either way
@@ -63,7 +58,7 @@ public struct LabRegistrar: LineRegistrar {
         }
     }
 
-    public func ping(_ server: RegistrarServer, as device: LineDevice) async -> Bool {
+    func ping(_ server: RegistrarServer, as device: LineDevice) async -> Bool {
         await send(HTTPRequest(method: .get, url: server.url.appending(path: "ping")))?.isSuccess == true
     }
 

@@ -2,11 +2,12 @@ import CallingCore
 import CallingTesting
 import CallingTransport
 import Foundation
-import LabRegistrar
 import Synchronization
 import Testing
 
-/// The README's custom registrar, built as a third party builds one (public products only):
+@testable import LabRegistrar
+
+/// The README's custom registrar, built as a third party builds one (swift-calling's public products only):
 /// it runs lines through a whole client and passes the registrar conformance suite.
 @Suite("Lab registrar", .timeLimit(.minutes(1)))
 struct LabRegistrarTests {
