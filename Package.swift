@@ -15,7 +15,6 @@ let package = Package(
         .library(name: "CallingTesting", targets: ["CallingTesting"]),
         .executable(name: "calling", targets: ["CallingCLI"]),
         .executable(name: "calling-bench", targets: ["CallingBenchmarks"]),
-        .library(name: "CallingBenchmarkKit", targets: ["CallingBenchmarkKit"]),
     ],
     dependencies: [],
     targets: [
@@ -26,6 +25,7 @@ let package = Package(
         .target(name: "CallingSIP", dependencies: ["CallingCore", "CallingTransport"]),
         .target(name: "CallingLoopback", dependencies: ["CallingTransport"]),
         .target(name: "CallingCommandLine"),
+        .target(name: "CallingKamailio", resources: [.copy("Registrar")]),
         .target(
             name: "CallingEmulator",
             dependencies: ["CallingTransport", "CallingAuth", "CallingCore", "CallingMobius", "CallingLoopback"]
@@ -40,7 +40,7 @@ let package = Package(
         .executableTarget(
             name: "CallingBenchmarks",
             dependencies: [
-                "CallingCore", "CallingMobius", "CallingSIP", "CallingTransport", "CallingEmulator", "CallingTestSupport", "CallingBenchmarkKit",
+                "CallingCore", "CallingMobius", "CallingSIP", "CallingTransport", "CallingEmulator", "CallingKamailio", "CallingBenchmarkKit",
             ],
             path: "Benchmarks/CallingBenchmarks"
         ),
@@ -66,7 +66,10 @@ let package = Package(
             name: "CallingCoreTests",
             dependencies: ["CallingCore", "CallingTransport", "CallingTestSupport", "CallingTesting"]
         ),
-        .testTarget(name: "CallingSIPTests", dependencies: ["CallingSIP", "CallingCore", "CallingTransport", "CallingTestSupport", "CallingTesting"]),
+        .testTarget(
+            name: "CallingSIPTests",
+            dependencies: ["CallingSIP", "CallingCore", "CallingTransport", "CallingKamailio", "CallingTestSupport", "CallingTesting"]
+        ),
         .testTarget(
             name: "CallingMobiusTests",
             dependencies: ["CallingMobius", "CallingCore", "CallingTransport", "CallingTestSupport", "CallingTesting"]
@@ -79,7 +82,7 @@ let package = Package(
             name: "CallingEmulatorTests",
             dependencies: ["CallingEmulator", "CallingAuth", "CallingCore", "CallingMobius", "CallingTransport", "CallingTestSupport", "CallingTesting"]
         ),
-        .testTarget(name: "CallingCLITests", dependencies: ["CallingCLI", "CallingTransport", "CallingTestSupport", "CallingTesting"]),
+        .testTarget(name: "CallingCLITests", dependencies: ["CallingCLI", "CallingTransport", "CallingKamailio", "CallingTestSupport", "CallingTesting"]),
     ]
 )
 

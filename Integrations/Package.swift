@@ -47,11 +47,23 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The root's benchmark kit, compiled here from the same sources (`Sources/BenchmarkKit`
+        // links to `../Benchmarks/CallingBenchmarkKit`; a target name is unique in a package graph):
+        // the root ships no benchmark product.
+        .target(
+            name: "BenchmarkKit",
+            dependencies: [
+                .product(name: "CallingCore", package: "swift-calling"),
+                .product(name: "CallingMobius", package: "swift-calling"),
+                .product(name: "CallingTransport", package: "swift-calling"),
+                .product(name: "CallingEmulator", package: "swift-calling"),
+            ]
+        ),
         .executableTarget(
             name: "CallingIntegrationBenchmarks",
             dependencies: [
                 "CallingAsyncHTTPClient",
-                .product(name: "CallingBenchmarkKit", package: "swift-calling"),
+                "BenchmarkKit",
                 .product(name: "CallingTransport", package: "swift-calling"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,3 @@
-import CallingTransport
 import Synchronization
 
 /// Per-line fire counts and a lateness histogram, written by many tasks without allocating.
@@ -11,7 +10,7 @@ package final class FireLog: @unchecked Sendable {
     // keepalives), and read only after the run has stopped. The histograms are behind locks.
     package let lines: Int
     private let counts: UnsafeMutablePointer<UInt32>
-    private let stripes: [Locked<LatenessHistogram>]
+    private let stripes: [Stripe]
     /// Only fires due in this window are counted (not the warm-up, not after the end); atomics,
     /// so the check adds no lock to the fire being measured.
     private let windowStart: Atomic<Int64>
@@ -23,7 +22,7 @@ package final class FireLog: @unchecked Sendable {
         self.windowEnd = Atomic(window.upperBound)
         counts = .allocate(capacity: lines)
         counts.initialize(repeating: 0, count: lines)
-        stripes = (0..<64).map { _ in Locked(LatenessHistogram()) }
+        stripes = (0..<64).map { _ in Stripe() }
     }
 
     deinit {
@@ -46,12 +45,16 @@ package final class FireLog: @unchecked Sendable {
     /// Records one fire of `line`, `lateness` nanoseconds after it was due.
     package func record(line: Int, lateness: Int64) {
         counts[line] += 1
-        stripes[line & 63].withLock { $0.record(nanoseconds: lateness) }
+        stripes[line & 63].histogram.withLock { $0.record(nanoseconds: lateness) }
     }
 
     package func count(of line: Int) -> Int { Int(counts[line]) }
 
     package var histogram: LatenessHistogram {
-        stripes.reduce(into: LatenessHistogram()) { total, stripe in total.merge(stripe.withLock { $0 }) }
+        stripes.reduce(into: LatenessHistogram()) { total, stripe in total.merge(stripe.histogram.withLock { $0 }) }
+    }
+
+    private final class Stripe: Sendable {
+        let histogram = Mutex(LatenessHistogram())
     }
 }

@@ -1,5 +1,5 @@
-import CallingCore
 import CallingTransport
+import Synchronization
 
 /// Watches Mobius requests as they leave the client: numbers lines as they register, measures
 /// each keepalive against its line's schedule, counts failed answers, and keeps each line's
@@ -16,17 +16,17 @@ final class KeepaliveTally: Middleware {
     }
 
     let schedule: LineSchedule
-    private let time: TimeSource
-    private let state: Locked<State>
+    private let time: BenchmarkTime
+    private let state: Mutex<State>
 
-    init(lines: Int, intervalNanos: Int64, time: TimeSource) {
+    init(lines: Int, intervalNanos: Int64, time: BenchmarkTime) {
         self.schedule = LineSchedule(lines: lines, intervalNanos: intervalNanos, log: FireLog(lines: lines, window: .max ... .max))
         self.time = time
-        self.state = Locked(State(keepalives: Array(repeating: nil, count: lines)))
+        self.state = Mutex(State(keepalives: Array(repeating: nil, count: lines)))
     }
 
     /// Answers other than success since the start.
-    var failed: Int { state.withLock(\.failed) }
+    var failed: Int { state.withLock { $0.failed } }
 
     /// Each line's last keepalive request and when it left, in line order.
     var keepalives: [(request: HTTPRequest, sent: Int64)] { state.withLock { $0.keepalives.compactMap { $0 } } }
@@ -34,7 +34,7 @@ final class KeepaliveTally: Middleware {
     func intercept(_ request: HTTPRequest, next: (HTTPRequest) async throws -> HTTPResponse) async throws -> HTTPResponse {
         guard request.method == .post, let device = request.headers["cisco-device-url"] else { return try await next(request) }
         if request.body == nil {
-            let now = time.now().nanoseconds
+            let now = time.now()
             if let line = state.withLock({ state -> Int? in
                 guard let line = state.lines[device] else { return nil }
                 state.keepalives[line] = (request, now)
@@ -51,7 +51,7 @@ final class KeepaliveTally: Middleware {
             state.lines[device] = state.lines.count
             return state.lines[device]
         }) {
-            schedule.registered(line: line, now: time.now().nanoseconds)
+            schedule.registered(line: line, now: time.now())
         }
         return response
     }

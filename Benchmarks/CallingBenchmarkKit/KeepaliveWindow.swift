@@ -1,5 +1,3 @@
-import CallingCore
-import CallingTransport
 import Foundation
 
 /// The measured window of a keepalive benchmark, and the row every keepalive benchmark prints.
@@ -22,13 +20,13 @@ package struct KeepaliveWindow {
     }
 
     /// Sleeps through the window, measuring CPU over it and memory and threads at its middle.
-    package func measure(until end: Int64, time: TimeSource) async -> Measurement {
+    package func measure(until end: Int64, time: BenchmarkTime) async -> Measurement {
         let cpu = ProcessStats.cpuSeconds()
-        let remaining = end - time.now().nanoseconds
+        let remaining = end - time.now()
         try? await Task.sleep(for: .nanoseconds(remaining / 2))
         let steady = ProcessStats.residentBytes()
         let threads = ProcessStats.threads()
-        try? await time.sleepUntil(.nanoseconds(end))
+        try? await time.sleepUntil(end)
         let cpuSeconds = ProcessStats.cpuSeconds() - cpu
         try? await Task.sleep(for: .milliseconds(200))
         return Measurement(cpuSeconds: cpuSeconds, peakBytes: ProcessStats.peakResidentBytes(), steadyBytes: steady, threads: threads)
@@ -38,7 +36,7 @@ package struct KeepaliveWindow {
     package func result(
         labels: [(String, any Sendable)], log: FireLog, windowStart: Int64, firstDeadlines: [Int64], measured: Measurement, bytes: Int
     ) -> BenchmarkResult {
-        let end = windowStart + duration.nanoseconds
+        let end = windowStart + BenchmarkTime.nanoseconds(duration)
         var expected = 0
         var fires = 0
         var doubled = 0
@@ -52,7 +50,7 @@ package struct KeepaliveWindow {
             if count < due { missed += due - count }
         }
         let histogram = log.histogram
-        let seconds = duration.timeInterval
+        let seconds = duration / .seconds(1)
         var result = BenchmarkResult()
         result["benchmark"] = "keepalive"
         for (name, value) in labels {

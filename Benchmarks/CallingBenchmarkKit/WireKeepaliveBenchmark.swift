@@ -21,18 +21,22 @@ public struct WireKeepaliveBenchmark: Sendable {
     public let interval: Duration
     /// How long each row is measured.
     public let duration: Duration
+    private let intervalNanos: Int64
+    private let durationNanos: Int64
 
     /// Creates the benchmark.
     ///
     /// - Throws: ``BenchmarkError`` for an interval that is not whole seconds (Mobius states
     ///   keepalive intervals in seconds).
     public init(lines: Int, interval: Duration, duration: Duration) throws {
-        guard interval.nanoseconds % 1_000_000_000 == 0 else {
+        guard BenchmarkTime.nanoseconds(interval) % 1_000_000_000 == 0 else {
             throw BenchmarkError("--path http needs a whole number of seconds for --interval-ms (Mobius states keepalive intervals in seconds)")
         }
         self.lines = lines
         self.interval = interval
         self.duration = duration
+        self.intervalNanos = BenchmarkTime.nanoseconds(interval)
+        self.durationNanos = BenchmarkTime.nanoseconds(duration)
     }
 
     /// Measures the SDK over `transport`, then the bare library at the same rate.
@@ -44,11 +48,11 @@ public struct WireKeepaliveBenchmark: Sendable {
     public func run(
         name: String, transport: any Transport, bare: @escaping @Sendable (HTTPRequest) -> BareSender
     ) async throws -> [BenchmarkResult] {
-        let emulator = try EmulatorProcess.start(lines: lines, keepaliveIntervalSeconds: Int(interval.nanoseconds / 1_000_000_000))
+        let emulator = try EmulatorProcess.start(lines: lines, keepaliveIntervalSeconds: Int(intervalNanos / 1_000_000_000))
         defer { emulator.stop() }
-        let time = TimeSource(clock: ContinuousClock(), date: { Date() })
-        let window = KeepaliveWindow(lines: lines, intervalNanos: interval.nanoseconds, duration: duration)
-        let tally = KeepaliveTally(lines: lines, intervalNanos: interval.nanoseconds, time: time)
+        let time = BenchmarkTime.continuous()
+        let window = KeepaliveWindow(lines: lines, intervalNanos: intervalNanos, duration: duration)
+        let tally = KeepaliveTally(lines: lines, intervalNanos: intervalNanos, time: time)
 
         let store = try await EmulatorLogin.tokenStore(transport: transport, baseURL: emulator.baseURL)
         let registrar = MobiusRegistrar(
@@ -63,10 +67,10 @@ public struct WireKeepaliveBenchmark: Sendable {
             return line
         }
         let bytes = ProcessStats.residentBytes() - before
-        var windowStart = time.now().nanoseconds + interval.nanoseconds
-        tally.schedule.startCounting(in: windowStart...(windowStart + duration.nanoseconds))
+        var windowStart = time.now() + intervalNanos
+        tally.schedule.startCounting(in: windowStart...(windowStart + durationNanos))
         let failedBefore = tally.failed
-        let measured = await window.measure(until: windowStart + duration.nanoseconds, time: time)
+        let measured = await window.measure(until: windowStart + durationNanos, time: time)
         var sdk = window.result(
             labels: [("path", "http"), ("transport", name)], log: tally.schedule.log, windowStart: windowStart,
             firstDeadlines: tally.schedule.firstDeadlines, measured: measured, bytes: bytes
@@ -79,8 +83,8 @@ public struct WireKeepaliveBenchmark: Sendable {
         guard keepalives.count == lines else {
             throw BenchmarkError("only \(keepalives.count) of \(lines) lines sent a keepalive; the bare run needs each line's")
         }
-        windowStart += (time.now().nanoseconds - windowStart) / interval.nanoseconds * interval.nanoseconds + interval.nanoseconds
-        let phases = keepalives.map { ($0.sent - windowStart).modulo(interval.nanoseconds) }
+        windowStart += (time.now() - windowStart) / intervalNanos * intervalNanos + intervalNanos
+        let phases = keepalives.map { ($0.sent - windowStart).modulo(intervalNanos) }
         let (row, failed) = try await runBare(
             keepalives.map { bare($0.request) }, phases: phases, name: "bare-\(name)", window: window, windowStart: windowStart, time: time
         )
@@ -96,12 +100,11 @@ public struct WireKeepaliveBenchmark: Sendable {
     /// wakes at each instant (modulo the interval) the SDK sent requests at, and starts each
     /// request due then in a task of its own.
     private func runBare(
-        _ senders: [BareSender], phases: [Int64], name: String, window: KeepaliveWindow, windowStart: Int64, time: TimeSource
+        _ senders: [BareSender], phases: [Int64], name: String, window: KeepaliveWindow, windowStart: Int64, time: BenchmarkTime
     ) async throws -> (BenchmarkResult, Int) {
-        let end = windowStart + duration.nanoseconds
-        let intervalNanos = interval.nanoseconds
+        let end = windowStart + durationNanos
         let log = FireLog(lines: lines, window: windowStart...end)
-        let failed = Locked(0)
+        let failed = FailureCount()
         let order = phases.indices.sorted { phases[$0] < phases[$1] }
         let before = ProcessStats.residentBytes()
         let driver = Task {
@@ -110,15 +113,15 @@ public struct WireKeepaliveBenchmark: Sendable {
                 var index = order.startIndex
                 while index < order.endIndex {
                     let deadline = round + phases[order[index]]
-                    guard (try? await time.sleepUntil(.nanoseconds(deadline))) != nil else { return }
-                    while index < order.endIndex, round + phases[order[index]] <= time.now().nanoseconds {
+                    guard (try? await time.sleepUntil(deadline)) != nil else { return }
+                    while index < order.endIndex, round + phases[order[index]] <= time.now() {
                         let line = order[index]
                         let due = round + phases[line]
                         let send = senders[line]
                         Task {
-                            let sent = time.now().nanoseconds
+                            let sent = time.now()
                             if (try? await send()).map({ (200..<300).contains($0) }) != true {
-                                failed.withLock { $0 += 1 }
+                                failed.add()
                             }
                             log.recordIfCounted(line: line, deadline: due, now: sent)
                         }
@@ -129,7 +132,7 @@ public struct WireKeepaliveBenchmark: Sendable {
             }
         }
         let bytes = ProcessStats.residentBytes() - before
-        try? await time.sleepUntil(.nanoseconds(windowStart))
+        try? await time.sleepUntil(windowStart)
         let measured = await window.measure(until: end, time: time)
         driver.cancel()
         await driver.value
@@ -137,7 +140,7 @@ public struct WireKeepaliveBenchmark: Sendable {
         let row = window.result(
             labels: [("path", "http"), ("transport", name)], log: log, windowStart: windowStart, firstDeadlines: firsts, measured: measured, bytes: bytes
         )
-        return (row, failed.withLock { $0 })
+        return (row, failed.value)
     }
 }
 

@@ -49,7 +49,7 @@ struct KeepaliveBenchmark {
         let schedulerBytes = ProcessStats.residentBytes() - before
         let driver = Task { await scheduler.run() }
         try? await time.sleepUntil(.nanoseconds(windowStart))
-        let measured = await window.measure(until: windowStart + duration.nanoseconds, time: time)
+        let measured = await window.measure(until: windowStart + duration.nanoseconds, time: BenchmarkTime(time))
         driver.cancel()
         await driver.value
         return result(log: log, windowStart: windowStart, measured: measured, bytes: schedulerBytes)
@@ -75,7 +75,7 @@ struct KeepaliveBenchmark {
         }
         try? await Task.sleep(for: .milliseconds(200))
         let taskBytes = ProcessStats.residentBytes() - before
-        let measured = await window.measure(until: end, time: time)
+        let measured = await window.measure(until: end, time: BenchmarkTime(time))
         tasks.forEach { $0.cancel() }
         for task in tasks {
             await task.value
@@ -109,7 +109,7 @@ struct KeepaliveBenchmark {
         let bytes = ProcessStats.residentBytes() - before
         let windowStart = backend.time.now().nanoseconds + intervalNanos
         backend.startCounting(in: windowStart...(windowStart + duration.nanoseconds))
-        let measured = await window.measure(until: windowStart + duration.nanoseconds, time: backend.time)
+        let measured = await window.measure(until: windowStart + duration.nanoseconds, time: BenchmarkTime(backend.time))
         runner.cancel()
         await runner.value
         return result(log: log, windowStart: windowStart, measured: measured, bytes: bytes, firstDeadlines: backend.firstDeadlines)

@@ -1,9 +1,9 @@
 import CallingBenchmarkKit
 import CallingCore
 import CallingEmulator
+import CallingKamailio
 import CallingMobius
 import CallingSIP
-import CallingTestSupport
 import CallingTransport
 import Foundation
 
@@ -15,7 +15,7 @@ struct RegisterBenchmark {
     enum Backend: String {
         /// Webex Calling's Mobius, emulated in memory.
         case mobius
-        /// Kamailio (`Tests/Fixtures/sip`), started for the run: every line is one contact of
+        /// The project's Kamailio (`Sources/CallingKamailio`), started for the run: every line is one contact of
         /// one user, so each answer lists all of the user's bindings.
         case sip
     }

@@ -1,11 +1,12 @@
 @testable import CallingSIP
+import CallingKamailio
 import CallingTestSupport
 import CallingTransport
 import Foundation
 import Testing
 
 /// The digest answers and message parser against a real registrar: Kamailio on 127.0.0.1
-/// (`Tests/Fixtures/sip`), judged by its own binding table, not by our reading of its answers.
+/// (`Sources/CallingKamailio/Registrar`), judged by its own binding table, not by our reading of its answers.
 @Suite(
     "SIP digest against Kamailio", .serialized, .timeLimit(.minutes(1)),
     .enabled(if: KamailioRegistrar.available, "Kamailio is not installed (apt-get install kamailio); .ci/run installs it")

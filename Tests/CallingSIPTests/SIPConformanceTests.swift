@@ -1,4 +1,5 @@
 import CallingCore
+import CallingKamailio
 import CallingSIP
 import CallingTestSupport
 import CallingTesting

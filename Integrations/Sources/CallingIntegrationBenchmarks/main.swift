@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import CallingAsyncHTTPClient
-import CallingBenchmarkKit
+import BenchmarkKit
 import CallingTransport
 import Foundation
 import NIOCore

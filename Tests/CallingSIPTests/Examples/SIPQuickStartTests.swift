@@ -1,3 +1,4 @@
+import CallingKamailio
 import CallingTestSupport
 import Foundation
 import Testing

@@ -3,11 +3,11 @@ import Glibc
 #endif
 import Foundation
 
-/// The Kamailio registrar of `Tests/Fixtures/sip`, started for one test on its own port and run
-/// directory, and stopped after it.
+/// The project's Kamailio registrar (its config and start/stop script are this target's
+/// `Registrar` resources), started on its own port and run directory for one test or benchmark,
+/// and stopped after it.
 public struct KamailioRegistrar: Sendable {
-    private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appending(path: "../../Tests/Fixtures/sip/registrar.sh").standardized.path
+    private static let script = Bundle.module.url(forResource: "registrar", withExtension: "sh", subdirectory: "Registrar")?.path
 
     /// Whether the tests can run: Kamailio is installed, or CI requires it (`CALLING_REQUIRE_KAMAILIO=1`
     /// makes a missing Kamailio a failure instead of a skip).
@@ -84,6 +84,9 @@ public struct KamailioRegistrar: Sendable {
     /// never end), and waits for it with `waitpid`.
     @discardableResult
     private static func run(_ arguments: [String]) throws -> String {
+        guard let script else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "registrar.sh is missing from CallingKamailio's resources; rebuild the package"])
+        }
         let log = FileManager.default.temporaryDirectory.appending(path: "registrar-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
         var actions = posix_spawn_file_actions_t()
