@@ -30,7 +30,7 @@ struct KeepaliveBenchmark {
 
     /// Random phases in [0, interval), the same for both designs.
     private func phases() -> [Int64] {
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         return (0..<lines).map { _ in Int64(generator.next() % UInt64(intervalNanos)) }
     }
 
@@ -150,21 +150,4 @@ final class NoOpTarget: KeepaliveTarget {
 struct FixedToken: AccessTokenProvider {
     func accessToken() async throws -> Secret { Secret("bench-token") }
     func refreshedAccessToken(replacing rejected: Secret) async throws -> Secret { rejected }
-}
-
-/// A deterministic generator, so both designs get the same phases.
-struct SplitMix: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
 }

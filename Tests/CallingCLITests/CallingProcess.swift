@@ -1,13 +1,15 @@
-import CallingTransport
 import Foundation
 
 /// The built `calling` executable, run as a child process with its output collected.
+///
+/// Its output goes to files, not pipes: a pipe ends only when every copy of its write end is
+/// closed, and a child another test spawns at the same moment can inherit one and keep it open
+/// for as long as it runs. A file holds everything written once the process has exited.
 final class CallingProcess: Sendable {
     static let executable = Bundle.main.executableURL!.deletingLastPathComponent().appending(path: "calling")
 
     private let process: Process
-    private let collected = Locked((output: "", error: ""))
-    private let finished = Locked<CheckedContinuation<Void, Never>?>(nil)
+    private let directory: URL
 
     /// Starts `calling` with `arguments`, and `environment` added to a minimal one.
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
@@ -17,25 +19,29 @@ final class CallingProcess: Sendable {
         var base = ["PATH": "/usr/bin:/bin", "HOME": FileManager.default.temporaryDirectory.path]
         base.merge(environment) { $1 }
         process.environment = base
-        let output = Pipe()
-        let error = Pipe()
+        directory = FileManager.default.temporaryDirectory.appending(path: "calling-process-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let output = try Self.create(directory.appending(path: "stdout"))
+        let error = try Self.create(directory.appending(path: "stderr"))
+        defer {
+            try? output.close()
+            try? error.close()
+        }
         process.standardOutput = output
         process.standardError = error
         process.standardInput = FileHandle.nullDevice
-        for (pipe, isError) in [(output, false), (error, true)] {
-            pipe.fileHandleForReading.readabilityHandler = { [collected] handle in
-                let data = handle.availableData
-                guard !data.isEmpty else {
-                    // End of output: stop watching the descriptor before anything closes it, so
-                    // Dispatch never watches a number that is reused (it crashed on one, once).
-                    handle.readabilityHandler = nil
-                    return
-                }
-                let text = String(decoding: data, as: UTF8.self)
-                collected.withLock { isError ? ($0.error += text) : ($0.output += text) }
-            }
-        }
         try process.run()
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private static func create(_ file: URL) throws -> FileHandle {
+        guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot create \(file.path)"])
+        }
+        return try FileHandle(forWritingTo: file)
     }
 
     /// Runs `calling` to completion.
@@ -52,8 +58,14 @@ final class CallingProcess: Sendable {
         return (process, String(first.dropFirst("emulator listening on ".count)))
     }
 
-    var output: String { collected.withLock(\.output) }
-    var error: String { collected.withLock(\.error) }
+    /// What it has written to standard output so far.
+    var output: String { read("stdout") }
+    /// What it has written to standard error so far.
+    var error: String { read("stderr") }
+
+    private func read(_ name: String) -> String {
+        (try? Data(contentsOf: directory.appending(path: name))).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
 
     /// Waits (up to `seconds`) for a line of output that satisfies `matches`.
     func line(within seconds: Double = 30, where matches: (String) -> Bool) async throws -> String {
@@ -81,7 +93,6 @@ final class CallingProcess: Sendable {
         await withCheckedContinuation { continuation in
             Thread {
                 self.process.waitUntilExit()
-                Thread.sleep(forTimeInterval: 0.05)
                 continuation.resume()
             }.start()
         }

@@ -68,8 +68,23 @@ struct CommandFlowTests {
 
         /// The registrations the emulator holds now.
         func registrations() async throws -> Int? {
+            ((try await state()["registrations"]) as? [Any])?.count
+        }
+
+        /// Waits (up to 30 s) until the emulator has received `count` requests to `endpoint`.
+        func waitForRequests(to endpoint: String, count: Int) async throws {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ((try await state()["requests"] as? [String: Int])?[endpoint] ?? 0) < count {
+                guard ContinuousClock.now < deadline else {
+                    throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "fewer than \(count) \(endpoint) requests after 30 s"])
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+
+        private func state() async throws -> [String: Any] {
             let state = try await URLSessionTransport().send(HTTPRequest(method: .get, url: URL(string: base + "/_emulator/state")!))
-            return ((try JSONSerialization.jsonObject(with: state.body) as? [String: Any])?["registrations"] as? [Any])?.count
+            return try JSONSerialization.jsonObject(with: state.body) as? [String: Any] ?? [:]
         }
 
         /// Posts JSON to the emulator's admin API.
@@ -157,8 +172,7 @@ struct CommandFlowTests {
         defer { session.stop() }
         try await session.admin("delay", #"{"endpoint":"register","milliseconds":3000}"#)
         let register = try CallingProcess(["register", "--lines", "5"] + session.shared)
-        _ = try await register.line { $0.hasPrefix("registering 5 lines") }
-        try await Task.sleep(for: .seconds(1))
+        try await session.waitForRequests(to: "register", count: 5)
         register.interrupt()
         #expect(await register.exitStatus() == 0, "\(register.output)\n\(register.error)")
         #expect(try await session.registrations() == 0)

@@ -51,10 +51,11 @@ struct LineStateMachineRun {
 
     init(
         primaries: [RegistrarServer] = [p1], backups: [RegistrarServer] = [b1], jitter: Int = 10, rehomingMinutes: Int = 60, missLimit: Int = 5,
-        rehomingWindowMinutes: ClosedRange<Int> = 60...120
+        rehomingWindowMinutes: ClosedRange<Int> = 60...120, remembersProgress: Bool = true
     ) {
         policy = LineStateMachine.Policy(
-            retryPolicy: .defaults, rehomingWindowMinutes: rehomingWindowMinutes, failbackTooManyRequestsRetries: 5, keepaliveMissLimit: missLimit
+            retryPolicy: .defaults, rehomingWindowMinutes: rehomingWindowMinutes, failbackTooManyRequestsRetries: 5, keepaliveMissLimit: missLimit,
+            remembersProgress: remembersProgress
         )
         random = RandomSource { draw, _ in draw == .retryJitter ? jitter : rehomingMinutes }
         servers = RegistrarServers(primaries: primaries, backups: backups)

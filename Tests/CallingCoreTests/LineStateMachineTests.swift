@@ -137,6 +137,18 @@ struct LineStateMachineTests {
         ])
     }
 
+    @Test("without a progress store: no load before the first attempt, nothing saved or cleared through a failover")
+    func noProgressStore() {
+        var run = Run(remembersProgress: false)
+        #expect(run.run([.register, .failed(500), .timer, .failed(500), .timer, .failed(500), .registered()]) == [
+            ["connecting", "attempt p1"],
+            ["unregistered(server_error)", "sleep until 42"], ["attempt p1"],
+            ["unregistered(server_error)", "sleep until 86"], ["attempt p1"],
+            ["unregistered(server_error)", "attempt b1"],
+            ["keepalives on b1", "registered b1 (backup)", "sleep until 3686"],
+        ])
+    }
+
     @Test("everything fails: the backup twice, then a final error(service_unavailable)")
     func everythingFails() {
         var run = Run()

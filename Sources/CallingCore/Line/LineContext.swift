@@ -32,7 +32,8 @@ final class LineContext: Sendable {
             retryPolicy: configuration.retryPolicy,
             rehomingWindowMinutes: configuration.rehomingWindowMinutes,
             failbackTooManyRequestsRetries: configuration.failbackTooManyRequestsRetries,
-            keepaliveMissLimit: configuration.keepaliveMissLimit ?? registrar.keepaliveMissLimit
+            keepaliveMissLimit: configuration.keepaliveMissLimit ?? registrar.keepaliveMissLimit,
+            remembersProgress: progressStore != nil
         )
         self.random = random
     }

@@ -45,12 +45,16 @@ extension LineStateMachine {
         let rehomingWindowMinutes: ClosedRange<Int>
         package let failbackTooManyRequestsRetries: Int
         package let keepaliveMissLimit: Int
+        /// Whether a failover's progress is kept (the client has a progress store): without
+        /// one there is nothing to load before a registration, nor to save or clear.
+        package let remembersProgress: Bool
 
         package init(
             retryPolicy: RetryPolicy,
             rehomingWindowMinutes: ClosedRange<Int>,
             failbackTooManyRequestsRetries: Int,
-            keepaliveMissLimit: Int
+            keepaliveMissLimit: Int,
+            remembersProgress: Bool = true
         ) {
             let window = InboundLimits.rehomingWindowMinutes
             self.retryPolicy = retryPolicy
@@ -60,6 +64,7 @@ extension LineStateMachine {
             // stays 16 bytes.
             self.failbackTooManyRequestsRetries = InboundLimits.clamp(failbackTooManyRequestsRetries, to: 0...Int(UInt16.max))
             self.keepaliveMissLimit = InboundLimits.clamp(keepaliveMissLimit, to: 1...Int(UInt16.max))
+            self.remembersProgress = remembersProgress
         }
     }
 

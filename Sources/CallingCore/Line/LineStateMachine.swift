@@ -203,7 +203,9 @@ package struct LineStateMachine: Sendable {
     ///
     /// - Returns: What to do, in order.
     package mutating func handle(_ input: Input, in environment: Environment) -> [Action] {
-        var transition = Transition(machine: self, environment: environment)
+        // The transition takes the machine over (no second reference, so nothing it changes
+        // is copied) and hands it back.
+        var transition = Transition(machine: consume self, environment: environment)
         let actions = transition.handle(input)
         self = transition.machine
         return actions
@@ -256,7 +258,9 @@ package struct LineStateMachine: Sendable {
         private mutating func register() -> [Action] {
             switch state {
             case .idle, .stopped:
-                return [.emit(.connecting)] + startRegistration()
+                var actions: [Action] = [.emit(.connecting)]
+                actions += startRegistration()
+                return actions
             case .deregistering(var deregistering):
                 if case .shutDown = deregistering.then { return [] }
                 deregistering.then = .register
@@ -271,7 +275,7 @@ package struct LineStateMachine: Sendable {
 
         private mutating func startRegistration() -> [Action] {
             state = .connecting(Connecting(plan: .primaries(attempt: 0, start: .zero), step: .loadingProgress))
-            return [.loadProgress]
+            return policy.remembersProgress ? [.loadProgress] : progressLoaded(nil, now: environment.now)
         }
 
         /// Ends whatever the line is doing; the `calls` owed `unregistered` events go out once
@@ -659,6 +663,7 @@ package struct LineStateMachine: Sendable {
         }
 
         private mutating func saveProgress(_ progress: Progress) -> [Action] {
+            guard policy.remembersProgress else { return [] }
             progressSaved = true
             return [.saveProgress(progress)]
         }

@@ -18,9 +18,11 @@ public struct RandomSource: Sendable {
         self.pick = pick
     }
 
-    /// Uniform values from the system's generator.
+    /// Uniform values from a generator of its own, seeded from the system's: the spread of
+    /// retries and rehoming needs no secrecy, and a line draws with each input it handles.
     public static var system: RandomSource {
-        RandomSource { _, range in Int.random(in: range) }
+        let generator = SeededGenerator()
+        return RandomSource { _, range in generator.next(in: range) }
     }
 
     /// A value for `draw` in `range`; values the function returns outside it are clamped into it.
