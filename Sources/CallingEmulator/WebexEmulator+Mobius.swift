@@ -16,7 +16,7 @@ extension WebexEmulator {
         guard ["calling", "contactcenter", "guestcalling"].contains(indicator) else {
             return Self.json(400, ["message": "unknown serviceData.indicator \(indicator)", "trackingId": Self.trackingID(request)])
         }
-        guard body.userId == userID, request.headers["cisco-device-url"] == clientDeviceURL else {
+        guard body.userId == userID, request.headers["cisco-device-url"] == clientDeviceURL, wdmOwners[clientDeviceURL] ?? userID == userID else {
             return Self.json(403, ["message": "userId or cisco-device-url does not match the token's user and device", "errorCode": 103])
         }
         let existing = deviceIDs[userID + " " + clientDeviceURL].flatMap { registrations[$0] }
@@ -64,24 +64,36 @@ extension WebexEmulator {
         )
     }
 
-    /// `POST {server}devices/{id}/status`: 404 for an unknown, expired or moved registration.
-    func keepalive(deviceID: String, server: String) -> HTTPResponse {
+    /// `POST {server}devices/{id}/status`: 404 for an unknown, expired or moved registration,
+    /// 403 for another user's.
+    func keepalive(deviceID: String, server: String, userID: String) -> HTTPResponse {
         expireIfStale(deviceID)
-        guard registrations[deviceID]?.server == server else {
+        guard let registration = registrations[deviceID], registration.server == server else {
             return Self.json(404, ["message": "Device not found."])
+        }
+        guard registration.userID == userID else {
+            return Self.anotherUsersDevice
         }
         registrations[deviceID]?.lastKeepalive = now()
         return Self.emptyAnswer
     }
 
-    /// `DELETE {server}devices/{id}`.
-    func deregister(deviceID: String) -> HTTPResponse {
+    /// `DELETE {server}devices/{id}`: 404 for an unknown or expired registration, 403 for
+    /// another user's.
+    func deregister(deviceID: String, userID: String) -> HTTPResponse {
         expireIfStale(deviceID)
-        guard remove(deviceID) else {
+        guard let registration = registrations[deviceID] else {
             return Self.json(404, ["message": "Device not found."])
         }
+        guard registration.userID == userID else {
+            return Self.anotherUsersDevice
+        }
+        remove(deviceID)
         return Self.emptyAnswer
     }
+
+    /// What a request with one user's token about another user's registration answers.
+    private static let anotherUsersDevice = json(403, ["message": "The device belongs to another user.", "errorCode": 103])
 
     /// What a keepalive or deregistration answers: an empty JSON object, built once.
     private static let emptyAnswer = HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Data("{}".utf8))

@@ -74,6 +74,8 @@ public actor WebexEmulator {
     var userDevices: [String: Set<String>] = [:]
     var lastExpirySweep = Date.distantPast
     var wdmDevices = 0
+    /// The user each device-manager device was created for, by its URL.
+    var wdmOwners: [String: String] = [:]
     var registrationSequence = 0
     var outages: [String: ServerOutage] = [:]
     var faults: [EmulatorEndpoint: [EmulatorFault]] = [:]
@@ -262,8 +264,8 @@ public actor WebexEmulator {
         case .devices: return createDevice(userID: userID, baseURL: baseURL)
         case .discovery: return discovery(baseURL: baseURL)
         case .register: return register(request, userID: userID, server: route.server ?? "", serverBase: serverBase)
-        case .keepalive: return keepalive(deviceID: route.deviceID ?? "", server: route.server ?? "")
-        case .deregister: return deregister(deviceID: route.deviceID ?? "")
+        case .keepalive: return keepalive(deviceID: route.deviceID ?? "", server: route.server ?? "", userID: userID)
+        case .deregister: return deregister(deviceID: route.deviceID ?? "", userID: userID)
         default: return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Data("{}".utf8))
         }
     }
@@ -298,6 +300,7 @@ public actor WebexEmulator {
             url: baseURL.absoluteString.trimmingSuffix("/") + "/wdm/api/v1/devices/emu-device-\(wdmDevices)",
             userId: userID, deviceType: "WEB"
         )
+        wdmOwners[answer.url] = userID
         return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: (try? JSONEncoder().encode(answer)) ?? Data())
     }
 
