@@ -1,3 +1,4 @@
+import CallingAuth
 import CallingTransport
 import Foundation
 
@@ -8,7 +9,10 @@ extension WebexEmulator {
     /// - `POST /_emulator/outage` `{"server": "primary", "outage": "refuse" | "503" | null}`
     /// - `POST /_emulator/fault` `{"endpoint": "register", "count": 2, "status": 503, "body": "…", "retryAfter": "20"}`
     /// - `POST /_emulator/delay` `{"endpoint": "keepalive", "milliseconds": 1500}`
-    /// - `POST /_emulator/revoke`: revokes every token.
+    /// - `POST /_emulator/users` `{"count": 100}`: makes that many users (at most 10,000 a call)
+    ///   and answers `{"users": [{"userId": …, "access_token": …, "refresh_token": …, …}]}`,
+    ///   each user's tokens as a token endpoint gives them.
+    /// - `POST /_emulator/revoke`: revokes every token; `{"userId": …}`, only that user's.
     /// - `POST /_emulator/reset`: clears faults, delays and outages.
     /// - `POST /_emulator/device` `{"userCode": "BCDF-GHJK", "action": "approve|deny|slow_down"}`:
     ///   decides a pending device-flow grant (every pending one without `userCode`).
@@ -82,8 +86,28 @@ extension WebexEmulator {
             }
             setDelay(.milliseconds(milliseconds), for: endpoint)
             return Self.json(200, [:])
+        case (.post, "/_emulator/users"):
+            guard let count = try body.integer("count"), (1...10_000).contains(count) else {
+                return Self.json(400, ["message": "count must be from 1 to 10000"])
+            }
+            let users = addUsers(count).map { user -> [String: Any] in
+                [
+                    "userId": user.userID,
+                    "access_token": user.tokens.accessToken.value,
+                    "expires_in": user.tokens.expiresIn,
+                    "refresh_token": user.tokens.refreshToken?.value ?? "",
+                    "refresh_token_expires_in": user.tokens.refreshTokenExpiresIn ?? 0,
+                    "token_type": "Bearer",
+                    "scope": user.tokens.scopes?.joined(separator: " ") ?? "",
+                ]
+            }
+            return Self.json(200, ["users": users])
         case (.post, "/_emulator/revoke"):
-            revokeAllTokens()
+            if let userID = try body.string("userId") {
+                revokeTokens(of: userID)
+            } else {
+                revokeAllTokens()
+            }
             return Self.json(200, [:])
         case (.post, "/_emulator/reset"):
             await clearFaults()

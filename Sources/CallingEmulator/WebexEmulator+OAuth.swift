@@ -88,6 +88,20 @@ extension WebexEmulator {
 
     /// New tokens; a refresh renews the presented refresh token, or replaces it when rotating.
     func issueTokens(userID: String, scope: String, refreshToken presented: String?) -> HTTPResponse {
+        let (access, refresh) = grantTokens(userID: userID, scope: scope, refreshToken: presented)
+        return Self.json(200, [
+            "access_token": access,
+            "expires_in": Int(configuration.accessTokenLifetime.timeInterval),
+            "refresh_token": refresh,
+            "refresh_token_expires_in": Int(configuration.refreshTokenLifetime.timeInterval),
+            "token_type": "Bearer",
+            "scope": scope,
+        ])
+    }
+
+    /// Records a new access token for `userID` and a refresh token (the presented one renewed,
+    /// or a new one), and returns both.
+    func grantTokens(userID: String, scope: String, refreshToken presented: String?) -> (access: String, refresh: String) {
         let access = "emu-at-" + PKCE.randomToken()
         accessTokens[access] = AccessGrant(userID: userID, expiresAt: now() + configuration.accessTokenLifetime.timeInterval)
         var refresh = presented ?? "emu-rt-" + PKCE.randomToken()
@@ -98,14 +112,7 @@ extension WebexEmulator {
         refreshTokens[refresh] = RefreshGrant(
             userID: userID, expiresAt: now() + configuration.refreshTokenLifetime.timeInterval, scope: scope
         )
-        return Self.json(200, [
-            "access_token": access,
-            "expires_in": Int(configuration.accessTokenLifetime.timeInterval),
-            "refresh_token": refresh,
-            "refresh_token_expires_in": Int(configuration.refreshTokenLifetime.timeInterval),
-            "token_type": "Bearer",
-            "scope": scope,
-        ])
+        return (access, refresh)
     }
 
     func oauthError(_ status: Int, _ error: String, _ description: String) -> HTTPResponse {

@@ -77,6 +77,8 @@ public actor WebexEmulator {
     /// The user each device-manager device was created for, by its URL.
     var wdmOwners: [String: String] = [:]
     var registrationSequence = 0
+    /// Users made by `addUsers(_:)` so far, for their numbers.
+    var addedUsers = 0
     var outages: [String: ServerOutage] = [:]
     var faults: [EmulatorEndpoint: [EmulatorFault]] = [:]
     var delays: [EmulatorEndpoint: Duration] = [:]
@@ -131,6 +133,13 @@ public actor WebexEmulator {
     public func revokeAllTokens() {
         accessTokens = [:]
         refreshTokens = [:]
+    }
+
+    /// Revokes the access and refresh tokens of one user, as when that user's login is withdrawn:
+    /// its next request gets 401 and its refresh `invalid_grant`; other users go on.
+    public func revokeTokens(of userID: String) {
+        accessTokens = accessTokens.filter { $0.value.userID != userID }
+        refreshTokens = refreshTokens.filter { $0.value.userID != userID }
     }
 
     /// Expires every access token now, as when they reach their end of life on the server: the

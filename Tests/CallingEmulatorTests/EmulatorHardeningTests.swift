@@ -44,6 +44,9 @@ struct EmulatorHardeningTests {
             ("fault", "[1, 2]", "application/json", 400),
             ("outage", #"{"server":"nowhere","outage":"refuse"}"#, "application/json", 400),
             ("delay", #"{"endpoint":"keepalive","milliseconds":-5}"#, "application/json", 400),
+            ("users", #"{"count":0}"#, "application/json", 400),
+            ("users", #"{"count":10001}"#, "application/json", 400),
+            ("users", "{}", "application/json", 400),
         ]
         for (path, body, contentType, status) in refusals {
             let response = try await admin(server, path, body, contentType: contentType)
@@ -65,6 +68,8 @@ struct EmulatorHardeningTests {
             ("fault", #"{"endpoint":"register","status":429,"retryAfter":20}"#, "retryAfter must be a string"),
             ("delay", #"{"endpoint":"keepalive","milliseconds":"1500"}"#, "milliseconds must be a whole number"),
             ("device", #"{"action":"approve","userCode":5}"#, "userCode must be a string"),
+            ("users", #"{"count":"3"}"#, "count must be a whole number"),
+            ("revoke", #"{"userId":7}"#, "userId must be a string"),
         ]
     )
     func wrongTypes(path: String, body: String, message: String) async throws {

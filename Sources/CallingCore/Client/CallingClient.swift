@@ -1,7 +1,7 @@
 import CallingTransport
 import Foundation
 
-/// Registers any number of lines with one registrar and keeps them registered.
+/// Registers any number of lines and keeps them registered.
 ///
 /// ```swift
 /// let registrar = MobiusRegistrar(transport: URLSessionTransport(), tokenProvider: tokenStore)
@@ -12,6 +12,11 @@ import Foundation
 ///     for await event in events { print(event) }
 /// }
 /// ```
+///
+/// A client made with a registrar adds lines to it with ``addLine(_:)``; lines of other
+/// registrars (other users' tokens, SIP accounts) join the same client with
+/// ``addLine(using:_:)``, so a gateway serving many users runs one client: one scheduler
+/// thread, one worker pool and one shutdown for every line.
 ///
 /// The client's ``run()`` drives every line's keepalives (one scheduler thread and a few
 /// worker tasks); ``withCallingClient(_:isolation:_:)`` runs it for you.
@@ -48,11 +53,14 @@ public final class CallingClient: Sendable {
     /// The client's settings.
     public let configuration: Configuration
     private let context: LineContext
+    /// The registrar ``addLine(_:)`` uses, if the client was made with one.
+    private let defaultRegistrar: ClientRegistrar?
     private let state = Locked(State())
     /// Deregistrations under way, shutdown's and ``removeLine(_:)``'s together.
     private let deregistrations: Permits
 
-    /// Creates a client.
+    /// Creates a client whose lines register with `registrar` (``addLine(_:)``); lines of
+    /// other registrars may join it with ``addLine(using:_:)``.
     ///
     /// - Parameters:
     ///   - registrar: The backend lines register with (`MobiusRegistrar` from CallingMobius for Webex Calling).
@@ -63,7 +71,7 @@ public final class CallingClient: Sendable {
     ///   - failoverProgressStore: Where failover progress is saved across restarts, if anywhere.
     ///   - logger: Where each line's decisions are logged (`debug`): attempts,
     ///     retries scheduled, failover, rehoming, keepalive misses, events.
-    public init(
+    public convenience init(
         registrar: any LineRegistrar,
         configuration: Configuration = .defaults,
         clock: some Clock<Duration> = ContinuousClock(),
@@ -72,50 +80,117 @@ public final class CallingClient: Sendable {
         failoverProgressStore: (any FailoverProgressStore)? = nil,
         logger: CallingLogger = .disabled
     ) {
+        self.init(
+            registrar: Optional(registrar), configuration: configuration, time: TimeSource(clock: clock, date: wallClock),
+            random: random, failoverProgressStore: failoverProgressStore, logger: logger
+        )
+    }
+
+    /// Creates a client for lines of many registrars, each added with ``addLine(using:_:)``:
+    /// a gateway that keeps many users' lines registered.
+    ///
+    /// - Parameters:
+    ///   - configuration: Retry, rehoming and shutdown settings.
+    ///   - clock: The clock for every wait; tests pass a manual one.
+    ///   - wallClock: The current date, for saved failover progress.
+    ///   - random: The source of retry jitter and rehoming windows.
+    ///   - failoverProgressStore: Where failover progress is saved across restarts, if anywhere.
+    ///   - logger: Where each line's decisions are logged (`debug`).
+    public convenience init(
+        configuration: Configuration = .defaults,
+        clock: some Clock<Duration> = ContinuousClock(),
+        wallClock: @escaping @Sendable () -> Date = { Date() },
+        random: RandomSource = .system,
+        failoverProgressStore: (any FailoverProgressStore)? = nil,
+        logger: CallingLogger = .disabled
+    ) {
+        self.init(
+            registrar: nil, configuration: configuration, time: TimeSource(clock: clock, date: wallClock),
+            random: random, failoverProgressStore: failoverProgressStore, logger: logger
+        )
+    }
+
+    private init(
+        registrar: (any LineRegistrar)?,
+        configuration: Configuration,
+        time: TimeSource,
+        random: RandomSource,
+        failoverProgressStore: (any FailoverProgressStore)?,
+        logger: CallingLogger
+    ) {
         self.configuration = configuration
         self.context = LineContext(
-            registrar: registrar,
-            configuration: configuration,
-            time: TimeSource(clock: clock, date: wallClock),
-            random: random,
-            progressStore: failoverProgressStore,
-            logger: logger
+            configuration: configuration, time: time, random: random, progressStore: failoverProgressStore, logger: logger
         )
+        self.defaultRegistrar = registrar.map(context.use)
         self.deregistrations = Permits(configuration.deregistrationConcurrency)
     }
 
-    /// Discovers the servers lines will register with. ``addLine(_:)`` does this on first use;
-    /// call it first to fail early.
+    /// Discovers the servers lines of the client's registrar will register with.
+    /// ``addLine(_:)`` does this on first use; call it first to fail early.
     ///
-    /// - Returns: The server lists.
+    /// - Returns: The server lists; none for a client made without a registrar.
     /// - Throws: The registrar's discovery error (``CallingError/Code/discoveryFailed`` for Mobius).
     @discardableResult
     public func start() async throws -> RegistrarServers {
-        let servers = try await context.registrar.discoverServers()
-        context.servers = servers
+        guard let defaultRegistrar else { return RegistrarServers(primaries: [], backups: []) }
+        let servers = try await defaultRegistrar.discover()
         state.withLock { $0.discovered = true }
         return servers
     }
 
-    /// Creates a line, with a device of its own unless the options give one.
+    /// Creates a line of the client's registrar, with a device of its own unless the options
+    /// give one.
     ///
     /// - Parameter options: What the app knows about the line.
     /// - Returns: The new, unregistered line.
     /// - Throws: ``CallingError`` with code ``CallingError/Code/shutDown`` when the client is
-    ///   shutting down or has stopped, the discovery error, or the registrar's error when it
-    ///   cannot make a device.
+    ///   shutting down or has stopped, ``CallingError/Code/invalidConfiguration`` for a client
+    ///   made without a registrar, the discovery error, or the registrar's error when it cannot
+    ///   make a device.
     public func addLine(_ options: LineOptions = LineOptions()) async throws -> Line {
+        guard let defaultRegistrar else {
+            throw CallingError(
+                code: .invalidConfiguration,
+                message: "this client was made without a registrar: add lines with addLine(using:_:)"
+            )
+        }
         try state.withLock { try Self.checkAcceptsLines($0) }
         if !state.withLock(\.discovered) {
             try await start()
         }
+        return try await addLine(options, of: defaultRegistrar)
+    }
+
+    /// Creates a line that registers with `registrar` (and so with its credentials), beside the
+    /// client's other lines: the same scheduler, workers and shutdown serve it.
+    ///
+    /// Each call discovers `registrar`'s servers for the new line (for Mobius, with the
+    /// registrar's own token, as Webex assigns servers per user).
+    ///
+    /// - Parameters:
+    ///   - registrar: The backend the line registers with: a user's `MobiusRegistrar`, a SIP
+    ///     account's `SIPRegistrar`, or your own.
+    ///   - options: What the app knows about the line.
+    /// - Returns: The new, unregistered line.
+    /// - Throws: ``CallingError`` with code ``CallingError/Code/shutDown`` when the client is
+    ///   shutting down or has stopped, the discovery error, or the registrar's error when it
+    ///   cannot make a device.
+    public func addLine(using registrar: any LineRegistrar, _ options: LineOptions = LineOptions()) async throws -> Line {
+        try state.withLock { try Self.checkAcceptsLines($0) }
+        let used = context.use(registrar)
+        try await used.discover()
+        return try await addLine(options, of: used)
+    }
+
+    private func addLine(_ options: LineOptions, of registrar: ClientRegistrar) async throws -> Line {
         let device: LineDevice
         if let given = options.device {
             device = given
         } else {
-            device = try await context.registrar.makeDevice()
+            device = try await registrar.backend.makeDevice()
         }
-        let line = Line(id: .random(), options: options, device: device, context: context)
+        let line = Line(id: .random(), options: options, device: device, context: context, registrar: registrar)
         do {
             try state.withLock { state in
                 try Self.checkAcceptsLines(state)

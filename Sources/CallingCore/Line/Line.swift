@@ -21,6 +21,7 @@ public actor Line {
     public nonisolated let device: LineDevice
 
     private let context: LineContext
+    private let registrar: ClientRegistrar
     private let broadcaster: EventBroadcaster
     private let persistenceKey: String
     private let keepalive: LineKeepalive
@@ -52,15 +53,16 @@ public actor Line {
         var isEmpty: Bool { inbox.isEmpty && pending == nil && settleWaiters.isEmpty }
     }
 
-    init(id: UUID, options: LineOptions, device: LineDevice, context: LineContext) {
+    init(id: UUID, options: LineOptions, device: LineDevice, context: LineContext, registrar: ClientRegistrar) {
         self.id = id
         self.device = device
         self.context = context
+        self.registrar = registrar
         self.broadcaster = EventBroadcaster(bufferSize: context.configuration.eventBufferSize)
         self.persistenceKey = options.persistenceKey
             ?? (options.phoneNumber ?? options.extension).map { "\(device.userID)/\($0)" }
             ?? device.deviceURL
-        self.keepalive = LineKeepalive(context: context)
+        self.keepalive = LineKeepalive(context: context, registrar: registrar)
         self.phoneNumber = options.phoneNumber
         self.extension = options.extension
         self.voicemail = options.voicemail
@@ -163,8 +165,8 @@ public actor Line {
         var next: (input: LineStateMachine.Input, caller: CheckedContinuation<Void, Never>?)? = (input, nil)
         while let (current, caller) = next {
             let environment = LineStateMachine.Environment(
-                now: context.time.now(), servers: context.servers, policy: context.policy, line: idleInfo,
-                draws: LineStateMachine.Draws(for: machine, policy: context.policy, from: context.random)
+                now: context.time.now(), servers: registrar.servers, policy: registrar.policy, line: idleInfo,
+                draws: LineStateMachine.Draws(for: machine, policy: registrar.policy, from: context.random)
             )
             var answer: LineStateMachine.Input?
             for action in machine.handle(current, in: environment) {
@@ -199,19 +201,19 @@ public actor Line {
     /// Carries out one action; returns its answer when it has one at once (the saved progress).
     private func perform(_ action: LineStateMachine.Action) async -> LineStateMachine.Input? {
         log(action)
-        let registrar = context.registrar
+        let backend = registrar.backend
         switch action {
         case .emit(let event):
             broadcaster.emit(event)
         case .attempt(let server, let ticket):
             let device = device
-            start(ticket) { .attemptFinished(await registrar.register(device, at: server), ticket) }
+            start(ticket) { .attemptFinished(await backend.register(device, at: server), ticket) }
         case .delete(let registered, let ticket):
-            start(ticket) { .deleteFinished(await registrar.deregister(registered), ticket) }
+            start(ticket) { .deleteFinished(await backend.deregister(registered), ticket) }
         case .ping(let servers, let ticket):
             let device = device
             start(ticket) {
-                for server in servers where await registrar.ping(server, as: device) {
+                for server in servers where await backend.ping(server, as: device) {
                     return .pingFinished(up: true, ticket)
                 }
                 return .pingFinished(up: false, ticket)
@@ -238,7 +240,7 @@ public actor Line {
             keepalive.pause(until: deadline)
         case .loadProgress:
             let saved = await context.progressStore?.load(key: persistenceKey)
-            return .progressLoaded(saved.map { LineStateMachine.Progress(resuming: $0, at: context.time.date(), budget: context.policy.retryPolicy.primaryBudget) })
+            return .progressLoaded(saved.map { LineStateMachine.Progress(resuming: $0, at: context.time.date(), budget: registrar.policy.retryPolicy.primaryBudget) })
         case .saveProgress(let progress):
             let record = FailoverProgress(
                 attempt: progress.attempt, elapsedSeconds: progress.elapsed.timeInterval,
@@ -331,7 +333,7 @@ public actor Line {
                 "keepalive missed",
                 metadata: [
                     "line": id.uuidString, "error": error.code.description, "detail": error.detail,
-                    "missesBefore": String(machine.keepaliveMisses), "missLimit": String(context.policy.keepaliveMissLimit),
+                    "missesBefore": String(machine.keepaliveMisses), "missLimit": String(registrar.policy.keepaliveMissLimit),
                 ]
             )
         case .succeeded, .retryable, .final, .deviceNotFound:

@@ -30,9 +30,11 @@ final class LineKeepalive: Sendable {
 
     private let state = Locked(State())
     private let context: LineContext
+    private let registrar: ClientRegistrar
 
-    init(context: LineContext) {
+    init(context: LineContext, registrar: ClientRegistrar) {
         self.context = context
+        self.registrar = registrar
     }
 
     /// Starts keepalives for `registration`, replacing any earlier run. The scheduler fires
@@ -105,7 +107,7 @@ final class LineKeepalive: Sendable {
         }
         let due = deadline.nanoseconds
         let ticket = context.workers.submit {
-            let result = await self.context.registrar.keepalive(registration)
+            let result = await self.registrar.backend.keepalive(registration)
             self.answered(result, sequence: sequence, run: run, due: due, of: line)
         }
         state.withLock { state in

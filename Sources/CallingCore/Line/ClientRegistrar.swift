@@ -1,0 +1,36 @@
+import CallingTransport
+
+/// A registrar as one client's lines use it: the backend, the servers it discovered and the
+/// policy its miss limit shapes. Lines of many registrars (many users' tokens, SIP accounts)
+/// share one client, one scheduler and one worker pool; each line keeps the registrar it was
+/// added with.
+final class ClientRegistrar: Sendable {
+    let backend: any LineRegistrar
+    let policy: LineStateMachine.Policy
+    private let discovered = Locked(RegistrarServers(primaries: [], backups: []))
+
+    init(_ backend: any LineRegistrar, configuration: CallingClient.Configuration, remembersProgress: Bool) {
+        self.backend = backend
+        self.policy = LineStateMachine.Policy(
+            retryPolicy: configuration.retryPolicy,
+            rehomingWindowMinutes: configuration.rehomingWindowMinutes,
+            failbackTooManyRequestsRetries: configuration.failbackTooManyRequestsRetries,
+            keepaliveMissLimit: configuration.keepaliveMissLimit ?? backend.keepaliveMissLimit,
+            remembersProgress: remembersProgress
+        )
+    }
+
+    /// The server lists from the last discovery.
+    var servers: RegistrarServers {
+        get { discovered.withLock { $0 } }
+        set { discovered.withLock { $0 = newValue } }
+    }
+
+    /// Discovers the servers and keeps them for the lines.
+    @discardableResult
+    func discover() async throws -> RegistrarServers {
+        let servers = try await backend.discoverServers()
+        self.servers = servers
+        return servers
+    }
+}

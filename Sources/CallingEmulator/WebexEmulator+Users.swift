@@ -1,0 +1,32 @@
+import CallingAuth
+import CallingTransport
+
+extension WebexEmulator {
+    /// The most users one call makes: a gateway benchmark's size, bounded so an admin request
+    /// cannot exhaust the emulator's memory.
+    public static let maximumUsersAdded = 1_000_000
+
+    /// Makes `count` new users and logs each in: every user has its own tokens, device limit
+    /// and devices, and the Mobius endpoints refuse one user's token for another's device.
+    ///
+    /// - Parameters:
+    ///   - count: How many users, held to 0…``maximumUsersAdded``.
+    ///   - scope: The scopes their tokens carry.
+    /// - Returns: The users, each with the tokens issued to it.
+    public func addUsers(_ count: Int, scope: String = "spark:all spark:calling") -> [EmulatorUser] {
+        return (0..<min(max(count, 0), Self.maximumUsersAdded)).map { _ in
+            addedUsers += 1
+            let userID = "emulator-user-\(addedUsers)"
+            let (access, refresh) = grantTokens(userID: userID, scope: scope, refreshToken: nil)
+            let tokens = TokenResponse(
+                accessToken: Secret(access),
+                expiresIn: Int(configuration.accessTokenLifetime.timeInterval),
+                refreshToken: Secret(refresh),
+                refreshTokenExpiresIn: Int(configuration.refreshTokenLifetime.timeInterval),
+                tokenType: "Bearer",
+                scopes: scope.split(separator: " ").map(String.init)
+            )
+            return EmulatorUser(userID: userID, tokens: tokens)
+        }
+    }
+}
