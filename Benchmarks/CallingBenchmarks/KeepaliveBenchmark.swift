@@ -129,8 +129,8 @@ struct KeepaliveBenchmark {
     }
 }
 
-/// A scheduler target that only records its fire.
-final class NoOpTarget: KeepaliveTarget {
+/// A scheduler target that only records its keepalive fires (it never waits for a deadline).
+final class NoOpTarget: SchedulerTarget {
     let line: Int
     let log: FireLog
     let time: TimeSource
@@ -144,6 +144,8 @@ final class NoOpTarget: KeepaliveTarget {
     func keepaliveDue(deadline: Duration) {
         log.recordIfCounted(line: line, deadline: deadline.nanoseconds, now: time.now().nanoseconds)
     }
+
+    func deadlineReached(_ handle: KeepaliveScheduler.Handle) {}
 }
 
 /// A token provider with one token that never needs refreshing.

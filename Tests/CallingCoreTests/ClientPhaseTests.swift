@@ -43,7 +43,7 @@ struct ClientPhaseTests {
         #expect(lineRefusal?.message.contains("add a new line to a running client") == true)
         #expect(registrar.count(.register) == 1)
         #expect(await line.status == .idle)
-        #expect(clock.sleeperCount == 0)
+        #expect(client.scheduledCount == 0)
         await #expect(throws: CallingError.self) { try await client.run() }
     }
 

@@ -3,8 +3,9 @@ import CallingTestSupport
 import CallingTesting
 import Testing
 
-/// Reports each fire, with its name and the clock's time, on a shared stream.
-final class RecordingTarget: KeepaliveTarget {
+/// Reports each fire, with its name (and "once" for a single deadline) and the clock's time,
+/// on a shared stream.
+final class RecordingTarget: SchedulerTarget {
     let name: String
     let time: TimeSource
     let fires: AsyncStream<(String, Duration)>.Continuation
@@ -17,6 +18,10 @@ final class RecordingTarget: KeepaliveTarget {
 
     func keepaliveDue(deadline: Duration) {
         fires.yield((name, time.now()))
+    }
+
+    func deadlineReached(_ handle: KeepaliveScheduler.Handle) {
+        fires.yield(("\(name) once", time.now()))
     }
 }
 
@@ -61,6 +66,35 @@ struct KeepaliveSchedulerTests {
             #expect(await fired.next()! == ("a", .seconds(61)))
             await clock.waitForSleepers()
             #expect(clock.sleeperDeadlines.map(\.offset) == [.seconds(90)])
+        }
+    }
+
+    @Test("a single deadline fires once, beside keepalives, and frees its slot; a cancelled one never fires")
+    func singleDeadlines() async {
+        await running { fired in
+            _ = scheduler.schedule(target("keepalive"), every: .seconds(30))
+            let retry = scheduler.scheduleOnce(target("retry"), at: .seconds(42))
+            let cancelled = scheduler.scheduleOnce(target("cancelled"), at: .seconds(40))
+            #expect(scheduler.deadlines == [.seconds(40), .seconds(42)])
+            scheduler.cancel(cancelled)
+            #expect(scheduler.deadlines == [.seconds(42)])
+            #expect(scheduler.scheduledCount == 2)
+
+            await clock.waitForSleepers()
+            clock.advance(by: .seconds(30))
+            #expect(await fired.next()! == ("keepalive", .seconds(30)))
+            await clock.waitForSleepers()
+            #expect(clock.sleeperDeadlines.map(\.offset) == [.seconds(42)])
+            clock.advance(by: .seconds(12))
+            #expect(await fired.next()! == ("retry once", .seconds(42)))
+            #expect(scheduler.deadlines.isEmpty)
+            #expect(scheduler.scheduledCount == 1)
+            scheduler.cancel(retry)
+            #expect(scheduler.scheduledCount == 1, "a spent handle cancels nothing")
+
+            await clock.waitForSleepers()
+            clock.advance(by: .seconds(18))
+            #expect(await fired.next()! == ("keepalive", .seconds(60)))
         }
     }
 
@@ -174,7 +208,7 @@ struct KeepaliveSchedulerTests {
 }
 
 /// Reports the deadline each fire was due at.
-final class DeadlineTarget: KeepaliveTarget {
+final class DeadlineTarget: SchedulerTarget {
     let deadlines: AsyncStream<Duration>.Continuation
 
     init(_ deadlines: AsyncStream<Duration>.Continuation) {
@@ -183,6 +217,10 @@ final class DeadlineTarget: KeepaliveTarget {
 
     func keepaliveDue(deadline: Duration) {
         deadlines.yield(deadline)
+    }
+
+    func deadlineReached(_ handle: KeepaliveScheduler.Handle) {
+        Issue.record("no single deadline was scheduled")
     }
 }
 

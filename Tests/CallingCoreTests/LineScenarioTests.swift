@@ -63,7 +63,7 @@ struct LineScenarioTests {
         try await line.register()
         #expect(await events.names(2) == ["connecting", "error(forbidden)"])
         #expect(await line.isStopped)
-        #expect(harness.clock.sleeperCount == 0)
+        #expect(harness.client.scheduledCount == 0)
         try await line.register()
         #expect(await events.names(2) == ["connecting", "registered(primary-1.scripted.invalid)"])
         await harness.shutDown()
@@ -135,7 +135,7 @@ struct LineScenarioTests {
         var (line, events) = try await harness.addLine()
         try await line.register()
         #expect(await events.names(4) == ["connecting", "unregistered", "unregistered", "registered(backup-1.scripted.invalid)"])
-        await harness.clock.waitForSleeper(until: harness.clock.now.advanced(by: .seconds(3600)))
+        await harness.client.waitForDeadline(at: harness.clock.now.offset + .seconds(3600))
         harness.clock.advance(by: .seconds(3600))
         #expect(await events.names(2) == ["unregistered", "registered(primary-1.scripted.invalid)"])
         #expect(await line.info.isOnBackup == false)
@@ -146,6 +146,32 @@ struct LineScenarioTests {
         await harness.shutDown()
     }
 
+    @Test("1,000 lines waiting to retry hold no task: the one scheduler sleeps for them all, and each retries on time")
+    func waitingLinesHoldNoTask() async throws {
+        let harness = Client()
+        harness.registrar.setDefault(.retryable(LineError(code: .serviceUnavailable, detail: "scripted")), for: .register)
+        let count = 1_000
+        var lines: [(Line, LineEvents.AsyncIterator)] = []
+        for _ in 0..<count {
+            let line = try await harness.client.addLine()
+            var events = line.events.makeAsyncIterator()
+            try await line.register()
+            #expect(await events.names(3) == ["connecting", "unregistered", "unregistered"])
+            lines.append((line, events))
+        }
+        // Each waits 30 s + 2 s + 10 s of jitter from t = 0: a deadline each, one sleeper in all.
+        let deadlines = harness.client.scheduledDeadlines
+        #expect(deadlines.count == count && Set(deadlines) == [.seconds(42)])
+        await harness.clock.waitForSleepers()
+        #expect(harness.clock.sleeperCount == 1)
+        harness.clock.advance(by: .seconds(42))
+        await harness.registrar.waitForCalls(.register, count: 4 * count)
+        for (_, var events) in lines {
+            #expect(await events.names(2) == ["unregistered", "unregistered"])
+        }
+        await harness.shutDown()
+    }
+
     @Test("deregister during a pending retry leaves no timer and sends nothing more")
     func deregisterDuringRetry() async throws {
         let harness = Client()
@@ -153,7 +179,7 @@ struct LineScenarioTests {
         await harness.clock.waitForSleepers()
         await line.deregister()
         #expect(await events.names(1) == ["unregistered"])
-        #expect(harness.clock.sleeperCount == 0)
+        #expect(harness.client.scheduledCount == 0)
         harness.clock.advance(by: .seconds(600))
         await harness.shutDown()
         #expect(harness.calls == ["register primary-1", "register primary-2"])

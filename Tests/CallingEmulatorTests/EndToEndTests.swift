@@ -129,7 +129,7 @@ struct EndToEndTests {
         try await line.register()
         #expect(await events.serverNames(2) == ["connecting", "registered(primary)"])
 
-        await Self.failOverAndRehome(server, clock: clock, events: &events)
+        await Self.failOverAndRehome(server, client: client, clock: clock, events: &events)
 
         client.beginGracefulShutdown()
         await runner.value
@@ -139,7 +139,9 @@ struct EndToEndTests {
     /// Takes the primary down (five keepalive misses, two rounds of attempts) until the line is on
     /// the backup, then brings it back and lets the rehoming window pass, checking the events and
     /// the emulator's devices at each step. The line is registered on the primary at first.
-    static func failOverAndRehome(_ server: EmulatorServer, clock: ManualClock, events: inout LineEvents.AsyncIterator) async {
+    static func failOverAndRehome(
+        _ server: EmulatorServer, client: CallingClient, clock: ManualClock, events: inout LineEvents.AsyncIterator
+    ) async {
         await server.emulator.setOutage(.connectionRefused, server: "primary")
         for _ in 0..<4 {
             await clock.waitForSleepers()
@@ -158,8 +160,8 @@ struct EndToEndTests {
         #expect(await server.emulator.registeredDevices.map(\.server) == ["backup"])
 
         await server.emulator.setOutage(nil, server: "primary")
-        await clock.waitForSleepers(2)
-        clock.advance(to: clock.sleeperDeadlines[1])
+        await client.waitForDeadline()
+        clock.advance(to: .init(offset: client.scheduledDeadlines[0]))
         #expect(await events.serverNames(2) == ["unregistered", "registered(primary)"])
         #expect(await server.emulator.registeredDevices.map(\.server) == ["primary"])
     }

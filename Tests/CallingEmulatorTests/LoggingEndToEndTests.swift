@@ -42,7 +42,7 @@ struct LoggingEndToEndTests {
         try await line.register()
         #expect(await events.serverNames(2) == ["connecting", "registered(primary)"])
 
-        await EndToEndTests.failOverAndRehome(server, clock: clock, events: &events)
+        await EndToEndTests.failOverAndRehome(server, client: client, clock: clock, events: &events)
         client.beginGracefulShutdown()
         await runner.value
 

@@ -18,8 +18,9 @@ struct FailbackScenarioTests {
         var iterator = events
         try await line.register()
         #expect(await iterator.names(3) == ["connecting", "unregistered", "registered(mobius-b1.example.com)"])
-        await harness.clock.waitForSleepers(2)
-        #expect(harness.clock.sleeperDeadlines.map(\.offset) == [.seconds(30), .seconds(3600)])
+        await harness.client.waitForDeadline(at: .seconds(3600))
+        #expect(harness.client.scheduledDeadlines == [.seconds(3600)])
+        #expect(harness.client.scheduledCount == 2, "the rehoming check and the keepalives")
         return (line, iterator)
     }
 
@@ -44,6 +45,7 @@ struct FailbackScenarioTests {
         #expect(info.isOnBackup == false)
         await harness.clock.waitForSleepers()
         #expect(harness.clock.sleeperDeadlines.map(\.offset) == [.seconds(3630)])
+        #expect(harness.client.scheduledDeadlines.isEmpty)
         await harness.shutDown()
     }
 
@@ -62,7 +64,7 @@ struct FailbackScenarioTests {
             "POST \(LineHarness.b1)device",
         ])
         #expect(await line.info.isOnBackup)
-        await harness.clock.waitForSleeper(until: .init(offset: .seconds(7200)))
+        await harness.client.waitForDeadline(at: .seconds(7200))
         await harness.shutDown()
     }
 
@@ -76,7 +78,7 @@ struct FailbackScenarioTests {
         harness.clock.advance(by: .seconds(3600))
         #expect(await iterator.names(3) == ["unregistered", "unregistered", "error(token_error)"])
         #expect(await line.info.status == .inactive)
-        #expect(harness.clock.sleeperCount == 0)
+        #expect(harness.client.scheduledCount == 0)
         await harness.shutDown()
     }
 
@@ -86,7 +88,7 @@ struct FailbackScenarioTests {
         let (line, _) = try await onBackup(harness)
         harness.mobius.script(.get, "https://mobius-p1.example.com/api/v1/ping", HTTPResponse(status: 500))
         harness.clock.advance(by: .seconds(3600))
-        await harness.clock.waitForSleeper(until: .init(offset: .seconds(7200)))
+        await harness.client.waitForDeadline(at: .seconds(7200))
         #expect(failbackCalls(harness) == ["GET https://mobius-p1.example.com/api/v1/ping"])
         #expect(await line.info.isOnBackup)
         await harness.shutDown()
@@ -104,7 +106,7 @@ struct FailbackScenarioTests {
             harness.clock.advance(to: .init(offset: attemptAt))
             #expect(await iterator.names(3) == ["unregistered", "unregistered", "registered(mobius-b1.example.com)"])
             attemptAt += .seconds(wait)
-            await harness.clock.waitForSleeper(until: .init(offset: attemptAt))
+            await harness.client.waitForDeadline(at: attemptAt)
         }
         await harness.shutDown()
     }

@@ -24,7 +24,7 @@ struct LineLifecycleTests {
         #expect(await line.info == idle)
         #expect(await line.status == .idle)
         #expect(initial.status == .inactive)
-        #expect(harness.clock.sleeperCount == 0)
+        #expect(harness.client.scheduledCount == 0)
         harness.clock.advance(by: .seconds(3600))
         await harness.shutDown()
         #expect(harness.calls().count == 2)
@@ -44,7 +44,7 @@ struct LineLifecycleTests {
         #expect(await iterator.names(3) == ["unregistered", "connecting", "registered(mobius-p1.example.com)"])
         await line.deregister()
         #expect(await iterator.names(1) == ["unregistered"])
-        #expect(harness.clock.sleeperCount == 0)
+        #expect(harness.client.scheduledCount == 0)
         harness.clock.advance(by: .seconds(600))
         await harness.shutDown()
         #expect(harness.calls() == [
@@ -99,7 +99,7 @@ struct LineLifecycleTests {
         var lateIterator = late.makeAsyncIterator()
         #expect(await lateIterator.names(2) == ["unregistered", "<finished>"])
         #expect(await line.info.status == .idle)
-        #expect(harness.clock.sleeperCount == 0)
+        #expect(harness.client.scheduledCount == 0)
 
         await #expect(throws: CallingError.self) { try await line.register() }
         var after = line.events.makeAsyncIterator()

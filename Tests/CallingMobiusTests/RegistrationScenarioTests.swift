@@ -63,7 +63,7 @@ struct RegistrationScenarioTests {
         #expect(posts.map { $0.headers["Authorization"] } == ["Bearer token-1", "Bearer token-2"])
         #expect(Set(posts.compactMap { $0.headers["trackingid"] }).count == 2)
         #expect(await line.info.status == .inactive)
-        #expect(harness.clock.sleeperCount == 0)
+        #expect(harness.client.scheduledCount == 0)
         await harness.shutDown()
     }
 
@@ -104,7 +104,7 @@ struct RegistrationScenarioTests {
         #expect(error.httpStatus == 403)
         #expect(harness.calls().filter { $0.hasPrefix("DELETE") }.count == 1)
         #expect(await line.isStopped)
-        #expect(harness.clock.sleeperCount == 0)
+        #expect(harness.client.scheduledCount == 0)
         await harness.shutDown()
     }
 
@@ -247,7 +247,7 @@ struct RegistrationScenarioTests {
         #expect(await iterator.names(2) == ["unregistered", "error(service_unavailable)"])
         #expect(harness.calls() == Array(repeating: "POST \(LineHarness.p1)device", count: 3) + Array(repeating: "POST \(LineHarness.b1)device", count: 2))
         #expect(await line.info.status == .inactive)
-        #expect(harness.clock.sleeperCount == 0)
+        #expect(harness.client.scheduledCount == 0)
         #expect(harness.progress[LineHarness.progressKey] == nil)
         await harness.shutDown()
     }
@@ -330,7 +330,7 @@ struct RegistrationScenarioTests {
         try await line.register()
         #expect(await iterator.names(2) == ["connecting", event])
         #expect(harness.calls().count == 1)
-        #expect(harness.clock.sleeperCount == 0)
+        #expect(harness.client.scheduledCount == 0)
         await harness.shutDown()
     }
 

@@ -18,8 +18,9 @@ import Foundation
 /// ``addLine(using:_:)``, so a gateway serving many users runs one client: one scheduler
 /// thread, one worker pool and one shutdown for every line.
 ///
-/// The client's ``run()`` drives every line's keepalives (one scheduler thread and a few
-/// worker tasks); ``withCallingClient(_:isolation:_:)`` runs it for you.
+/// The client's ``run()`` drives every line's keepalives and waits (retries, failover,
+/// rehoming checks) on one scheduler thread and a few worker tasks; a waiting line costs an
+/// entry in the scheduler, not a task. ``withCallingClient(_:isolation:_:)`` runs it for you.
 /// ``beginGracefulShutdown()`` deregisters every line (at most
 /// ``Configuration/deregistrationConcurrency`` at once, within
 /// ``Configuration/shutdownTimeLimit``), finishes all event streams and lets `run()` return;
@@ -52,7 +53,7 @@ public final class CallingClient: Sendable {
 
     /// The client's settings.
     public let configuration: Configuration
-    private let context: LineContext
+    let context: LineContext
     /// The registrar ``addLine(_:)`` uses, if the client was made with one.
     private let defaultRegistrar: ClientRegistrar?
     private let state = Locked(State())

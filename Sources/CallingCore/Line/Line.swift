@@ -44,13 +44,20 @@ public actor Line {
         /// they wait their turn (with their caller), so the machine sees every input in order
         /// and is never re-entered half-way through an input.
         var inbox: [(input: LineStateMachine.Input, caller: CheckedContinuation<Void, Never>?)] = []
-        /// The operation or timer the machine waits for (at most one), by its ticket. Let go of
-        /// once it answers: a finished task kept would cost the line kilobytes.
-        var pending: (ticket: LineStateMachine.Ticket, task: Task<Void, Never>)?
+        /// The operation or deadline the machine waits for (at most one), by its ticket. Let go
+        /// of once it answers: a finished task kept would cost the line kilobytes.
+        var pending: (ticket: LineStateMachine.Ticket, awaiting: Awaiting)?
         /// Callers of `shutDown()` waiting for the line to settle.
         var settleWaiters: [CheckedContinuation<Void, Never>] = []
 
         var isEmpty: Bool { inbox.isEmpty && pending == nil && settleWaiters.isEmpty }
+    }
+
+    /// What a pending ticket waits for: an operation's task, or a deadline in the client's
+    /// scheduler (a retry, failover or rehoming wait costs an entry there, not a task).
+    private enum Awaiting {
+        case operation(Task<Void, Never>)
+        case deadline(KeepaliveScheduler.Handle)
     }
 
     init(id: UUID, options: LineOptions, device: LineDevice, context: LineContext, registrar: ClientRegistrar) {
@@ -219,14 +226,8 @@ public actor Line {
                 return .pingFinished(up: false, ticket)
             }
         case .sleep(let deadline, let ticket):
-            let time = context.time
-            start(ticket) {
-                do {
-                    try await time.sleepUntil(deadline)
-                } catch {
-                    return nil
-                }
-                return .timerFired(ticket)
+            if !machine.isShutDown {
+                waiting.pending = (ticket, .deadline(context.scheduler.scheduleOnce(self, at: deadline)))
             }
         case .cancelWaiting:
             cancelPending()
@@ -253,30 +254,38 @@ public actor Line {
         return nil
     }
 
-    /// Runs an operation or timer whose outcome is the machine's next input (none when a
-    /// timer was cancelled). Nothing starts once the line has stopped.
-    private func start(_ ticket: LineStateMachine.Ticket, _ operation: @escaping @Sendable () async -> LineStateMachine.Input?) {
+    /// Runs an operation whose outcome is the machine's next input. Nothing starts once the
+    /// line has stopped.
+    private func start(_ ticket: LineStateMachine.Ticket, _ operation: @escaping @Sendable () async -> LineStateMachine.Input) {
         guard !machine.isShutDown else { return }
         let task = Task {
             let outcome = await operation()
             await finished(ticket, outcome)
         }
-        waiting.pending = (ticket, task)
+        waiting.pending = (ticket, .operation(task))
     }
 
-    private func finished(_ ticket: LineStateMachine.Ticket, _ outcome: LineStateMachine.Input?) async {
+    private func finished(_ ticket: LineStateMachine.Ticket, _ outcome: LineStateMachine.Input) async {
         if busy?.pending?.ticket == ticket {
             busy?.pending = nil
         }
-        if let outcome {
-            await handle(outcome)
-        } else if busy?.isEmpty == true, !isHandling {
-            busy = nil
-        }
+        await handle(outcome)
+    }
+
+    /// The scheduler's deadline `handle` has come: the machine hears of it if it still waits
+    /// for that deadline (a cancelled one may fire once more as it is cancelled).
+    private func deadlineFired(_ handle: KeepaliveScheduler.Handle) async {
+        guard let (ticket, awaiting) = busy?.pending, case .deadline(handle) = awaiting else { return }
+        busy?.pending = nil
+        await self.handle(.timerFired(ticket))
     }
 
     private func cancelPending() {
-        busy?.pending?.task.cancel()
+        switch busy?.pending?.awaiting {
+        case .operation(let task): task.cancel()
+        case .deadline(let handle): context.scheduler.cancel(handle)
+        case nil: break
+        }
         busy?.pending = nil
     }
 
@@ -343,9 +352,14 @@ public actor Line {
     }
 }
 
-extension Line: KeepaliveTarget {
+extension Line: SchedulerTarget {
     /// Hands the scheduler's fire to the line's keepalives (see ``LineKeepalive``).
     package nonisolated func keepaliveDue(deadline: Duration) {
         keepalive.keepaliveDue(of: self, deadline: deadline)
+    }
+
+    /// The deadline the line waited for has come; the line decides on its own executor.
+    package nonisolated func deadlineReached(_ handle: KeepaliveScheduler.Handle) {
+        Task { await deadlineFired(handle) }
     }
 }

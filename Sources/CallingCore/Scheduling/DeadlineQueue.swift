@@ -25,6 +25,9 @@ struct DeadlineQueue {
 
     var isEmpty: Bool { head == fifo.count && heap.isEmpty }
 
+    /// Every entry, in no particular order.
+    var entries: some Sequence<ScheduledKeepalive> { fifo[head...].lazy.map { $0 } + heap }
+
     mutating func insert(_ entry: ScheduledKeepalive) {
         if head == fifo.count || fifo[fifo.count - 1].deadline <= entry.deadline {
             fifo.append(entry)

@@ -1,8 +1,13 @@
 import CallingTransport
 import Foundation
 
-/// One timer for every line's keepalives: a single driver thread that waits until the earliest
-/// deadline and fires everything due.
+/// One timer for every line's keepalives and waits: a single driver thread that waits until the
+/// earliest deadline and fires everything due.
+///
+/// Besides its repeating keepalives, a line may wait for one deadline at a time (a retry, a
+/// failover, a rehoming check; ``scheduleOnce(_:at:)``): a slot and a queue entry, some 50 bytes,
+/// where a sleeping task would cost a task and its stack. A mass failover's 100,000 waiting
+/// lines are 100,000 entries here.
 ///
 /// - No drift: a keepalive is re-armed at its previous deadline plus its interval, not at "now
 ///   plus interval". A fire more than an interval late is not repeated; the next deadline is
@@ -27,7 +32,8 @@ package final class KeepaliveScheduler: Sendable {
     }
 
     private struct Slot {
-        var target: (any KeepaliveTarget)?
+        var target: (any SchedulerTarget)?
+        /// The keepalive interval, or ``once`` for a single deadline.
         var interval: Int64
         var identity: UInt32
         var stamp: UInt32
@@ -41,8 +47,20 @@ package final class KeepaliveScheduler: Sendable {
         var sleepingUntil: Int64?
         var stopped = false
         /// The list fires are collected in, kept between wake-ups so a wake-up allocates nothing.
-        var firedBuffer: [(target: any KeepaliveTarget, deadline: Int64)] = []
+        var firedBuffer: [Fire] = []
+        /// Tests waiting for a single deadline to be scheduled (see ``waitForDeadline(at:)``).
+        var deadlineWaiters: [(matches: @Sendable (Duration) -> Bool, waiter: CheckedContinuation<Void, Never>)] = []
     }
+
+    /// Something due: a keepalive at `deadline`, or the single deadline of `once`.
+    private struct Fire {
+        var target: any SchedulerTarget
+        var deadline: Int64
+        var once: Handle?
+    }
+
+    /// The interval of a slot that fires once: its entries wait in the queue of this key.
+    private static let once: Int64 = 0
 
     private let time: TimeSource
     private let grid: Int64
@@ -63,12 +81,23 @@ package final class KeepaliveScheduler: Sendable {
     /// Schedules `target` every `interval`, first at `firstDeadline` (a time on the scheduler's
     /// clock) or one interval from now.
     package func schedule(
-        _ target: any KeepaliveTarget,
+        _ target: any SchedulerTarget,
         every interval: Duration,
         firstDeadline: Duration? = nil
     ) -> Handle {
         let intervalNanos = Self.nanoseconds(interval, in: 1...Self.longestInterval)
-        let deadline = Self.nanoseconds(firstDeadline ?? time.now() + interval, in: 0...Self.latestDeadline)
+        return add(target, interval: intervalNanos, deadline: firstDeadline ?? time.now() + interval)
+    }
+
+    /// Fires `target`'s ``SchedulerTarget/deadlineReached(_:)`` once, at `deadline` (a time on the
+    /// scheduler's clock), unless cancelled first. The handle is spent once it fires.
+    package func scheduleOnce(_ target: any SchedulerTarget, at deadline: Duration) -> Handle {
+        add(target, interval: Self.once, deadline: deadline)
+    }
+
+    private func add(_ target: any SchedulerTarget, interval: Int64, deadline: Duration) -> Handle {
+        let deadline = Self.nanoseconds(deadline, in: 0...Self.latestDeadline)
+        var waiters: [CheckedContinuation<Void, Never>] = []
         let (handle, wake) = state.withLock { state -> (Handle, Bool) in
             let slot: Int32
             if let reused = state.freeSlots.popLast() {
@@ -78,15 +107,20 @@ package final class KeepaliveScheduler: Sendable {
                 state.slots.append(Slot(target: nil, interval: 0, identity: 0, stamp: 0))
             }
             state.slots[Int(slot)].target = target
-            state.slots[Int(slot)].interval = intervalNanos
+            state.slots[Int(slot)].interval = interval
             state.slots[Int(slot)].identity &+= 1
             state.slots[Int(slot)].stamp &+= 1
             let stamp = state.slots[Int(slot)].stamp
-            state.queues[intervalNanos, default: DeadlineQueue()].insert(
+            state.queues[interval, default: DeadlineQueue()].insert(
                 ScheduledKeepalive(deadline: deadline, slot: slot, stamp: stamp)
             )
+            if interval == Self.once, !state.deadlineWaiters.isEmpty {
+                waiters = state.deadlineWaiters.filter { $0.matches(.nanoseconds(deadline)) }.map(\.waiter)
+                state.deadlineWaiters.removeAll { $0.matches(.nanoseconds(deadline)) }
+            }
             return (Handle(slot: slot, identity: state.slots[Int(slot)].identity), Self.wake(&state, for: deadline, grid: grid))
         }
+        waiters.forEach { $0.resume() }
         if wake {
             alarm.wake()
         }
@@ -110,16 +144,13 @@ package final class KeepaliveScheduler: Sendable {
         }
     }
 
-    /// Stops the keepalives of `handle`; harmless if already cancelled. When no keepalive is
-    /// left, the driver stops waiting for a deadline and goes idle, so no timer outlives the
-    /// last line.
+    /// Stops the keepalives or the single deadline of `handle`; harmless if already cancelled
+    /// or fired. When nothing is left, the driver stops waiting for a deadline and goes idle,
+    /// so no timer outlives the last line.
     package func cancel(_ handle: Handle) {
         let wake = state.withLock { state -> Bool in
             guard Self.isCurrent(handle, in: state) else { return false }
-            state.slots[Int(handle.slot)].target = nil
-            state.slots[Int(handle.slot)].stamp &+= 1
-            state.slots[Int(handle.slot)].identity &+= 1
-            state.freeSlots.append(handle.slot)
+            Self.free(handle.slot, in: &state)
             guard state.freeSlots.count == state.slots.count, state.sleepingUntil != nil else { return false }
             state.sleepingUntil = nil
             return true
@@ -129,9 +160,35 @@ package final class KeepaliveScheduler: Sendable {
         }
     }
 
-    /// How many keepalives are scheduled.
+    /// How many keepalives and single deadlines are scheduled.
     package var scheduledCount: Int {
         state.withLock { $0.slots.count - $0.freeSlots.count }
+    }
+
+    /// The single deadlines scheduled (lines waiting to retry, fail over or rehome), earliest
+    /// first: what a test on a manual clock expects a line to wait for.
+    package var deadlines: [Duration] {
+        state.withLock { state in
+            guard let queue = state.queues[Self.once] else { return [] }
+            return queue.entries.filter { Self.isLive($0, in: state) }.map { Duration.nanoseconds($0.deadline) }.sorted()
+        }
+    }
+
+    /// Returns once a single deadline that `matches` is scheduled (at once if one is): a test on
+    /// a manual clock waits for the line to arm its wait before moving the clock.
+    package func waitForDeadline(where matches: @escaping @Sendable (Duration) -> Bool) async {
+        await withCheckedContinuation { waiter in
+            let scheduled = state.withLock { state in
+                let live = state.queues[Self.once]?.entries.contains { matches(.nanoseconds($0.deadline)) && Self.isLive($0, in: state) } ?? false
+                if !live {
+                    state.deadlineWaiters.append((matches, waiter))
+                }
+                return live
+            }
+            if scheduled {
+                waiter.resume()
+            }
+        }
     }
 
     /// Drives the keepalives, on a thread of its own, until the calling task is cancelled.
@@ -193,7 +250,7 @@ package final class KeepaliveScheduler: Sendable {
 
     private func fireDue() {
         let now = time.now().nanoseconds
-        let due = state.withLock { state -> [(target: any KeepaliveTarget, deadline: Int64)] in
+        let due = state.withLock { state -> [Fire] in
             var due = state.firedBuffer
             state.firedBuffer = []
             for interval in Array(state.queues.keys) {
@@ -202,7 +259,12 @@ package final class KeepaliveScheduler: Sendable {
                     _ = queue.removeFirst()
                     let index = Int(head.slot)
                     guard state.slots[index].stamp == head.stamp, let target = state.slots[index].target else { continue }
-                    due.append((target, head.deadline))
+                    guard interval != Self.once else {
+                        due.append(Fire(target: target, deadline: head.deadline, once: Handle(slot: head.slot, identity: state.slots[index].identity)))
+                        Self.free(head.slot, in: &state)
+                        continue
+                    }
+                    due.append(Fire(target: target, deadline: head.deadline, once: nil))
                     var next = head.deadline + interval
                     if next <= now {
                         next += ((now - next) / interval + 1) * interval
@@ -215,12 +277,24 @@ package final class KeepaliveScheduler: Sendable {
             }
             return due
         }
-        for (target, deadline) in due {
-            target.keepaliveDue(deadline: .nanoseconds(deadline))
+        for fire in due {
+            if let once = fire.once {
+                fire.target.deadlineReached(once)
+            } else {
+                fire.target.keepaliveDue(deadline: .nanoseconds(fire.deadline))
+            }
         }
         var buffer = due
         buffer.removeAll(keepingCapacity: true)
         state.withLock { $0.firedBuffer = buffer }
+    }
+
+    /// Empties `slot` for reuse: its queue entries go stale and its handle stops being current.
+    private static func free(_ slot: Int32, in state: inout State) {
+        state.slots[Int(slot)].target = nil
+        state.slots[Int(slot)].stamp &+= 1
+        state.slots[Int(slot)].identity &+= 1
+        state.freeSlots.append(slot)
     }
 
     /// Whether the driver must wake to notice `deadline`: it waits for work, or for a later
@@ -239,8 +313,7 @@ package final class KeepaliveScheduler: Sendable {
         var earliest: Int64?
         for interval in Array(state.queues.keys) {
             while let head = state.queues[interval]?.first {
-                let slot = state.slots[Int(head.slot)]
-                if slot.stamp == head.stamp && slot.target != nil {
+                if isLive(head, in: state) {
                     earliest = min(earliest ?? head.deadline, head.deadline)
                     break
                 }
@@ -261,6 +334,11 @@ package final class KeepaliveScheduler: Sendable {
 
     private static func nanoseconds(_ duration: Duration, in range: ClosedRange<Int64>) -> Int64 {
         InboundLimits.clamp(duration.nanoseconds, to: range)
+    }
+
+    /// Whether a queue entry is still its slot's (not cancelled, moved or fired).
+    private static func isLive(_ entry: ScheduledKeepalive, in state: State) -> Bool {
+        state.slots[Int(entry.slot)].stamp == entry.stamp && state.slots[Int(entry.slot)].target != nil
     }
 
     private static func isCurrent(_ handle: Handle, in state: State) -> Bool {

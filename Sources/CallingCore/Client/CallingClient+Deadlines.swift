@@ -1,0 +1,25 @@
+extension CallingClient {
+    /// The single deadlines the client's lines wait for (retries, failovers, rehoming checks),
+    /// earliest first, on the client's clock. Tests on a manual clock read them instead of
+    /// the clock's sleepers: one scheduler sleeps for every line.
+    package var scheduledDeadlines: [Duration] {
+        context.scheduler.deadlines
+    }
+
+    /// How many keepalives and single deadlines the scheduler holds: none once every line has
+    /// stopped.
+    package var scheduledCount: Int {
+        context.scheduler.scheduledCount
+    }
+
+    /// Returns once some line waits for `deadline` (at once if one does), so a test moves a
+    /// manual clock only after the line has armed its wait.
+    package func waitForDeadline(at deadline: Duration) async {
+        await context.scheduler.waitForDeadline { $0 == deadline }
+    }
+
+    /// Returns once some line waits for a deadline (at once if one does).
+    package func waitForDeadline() async {
+        await context.scheduler.waitForDeadline { _ in true }
+    }
+}
