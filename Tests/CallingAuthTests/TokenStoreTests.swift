@@ -44,11 +44,14 @@ struct TokenStoreTests {
         }
     }
 
+    /// The default margin with every refresh at its start, for tests of the margin itself.
+    static let unspread = TokenStore.Configuration(refreshMargin: .seconds(60), refreshSpread: .zero)
+
     @Test("refreshes once the token enters the refresh margin, not before")
     func proactiveRefresh() async throws {
         let persistence = InMemoryTokenPersistence(tokens())
         let (client, transport) = client(Self.issuing([(200, #"{"access_token":"AT-1","expires_in":3600}"#)]))
-        let store = TokenStore(client: client, persistence: persistence, now: clock.wallClock)
+        let store = TokenStore(client: client, persistence: persistence, configuration: Self.unspread, now: clock.wallClock)
 
         #expect(try await store.accessToken() == Secret("AT-0"))
         clock.advance(by: .seconds(3600 - 61))
@@ -66,7 +69,9 @@ struct TokenStoreTests {
     @Test("the margin is capped at half a short token's lifetime")
     func marginCap() async throws {
         let (client, transport) = client(Self.issuing([(200, #"{"access_token":"AT-1","expires_in":60}"#)]))
-        let store = TokenStore(client: client, persistence: InMemoryTokenPersistence(tokens(lifetime: 60)), now: clock.wallClock)
+        let store = TokenStore(
+            client: client, persistence: InMemoryTokenPersistence(tokens(lifetime: 60)), configuration: Self.unspread, now: clock.wallClock
+        )
         #expect(try await store.accessToken() == Secret("AT-0"))
         clock.advance(by: .seconds(29))
         #expect(try await store.accessToken() == Secret("AT-0"))

@@ -160,6 +160,7 @@ struct LineScenarioTests {
             lines.append((line, events))
         }
         // Each waits 30 s + 2 s + 10 s of jitter from t = 0: a deadline each, one sleeper in all.
+        await harness.client.waitForDeadlines(count)
         let deadlines = harness.client.scheduledDeadlines
         #expect(deadlines.count == count && Set(deadlines) == [.seconds(42)])
         await harness.clock.waitForSleepers()

@@ -160,7 +160,7 @@ struct EndToEndTests {
         #expect(await server.emulator.registeredDevices.map(\.server) == ["backup"])
 
         await server.emulator.setOutage(nil, server: "primary")
-        await client.waitForDeadline()
+        await client.waitForDeadlines()
         clock.advance(to: .init(offset: client.scheduledDeadlines[0]))
         #expect(await events.serverNames(2) == ["unregistered", "registered(primary)"])
         #expect(await server.emulator.registeredDevices.map(\.server) == ["primary"])

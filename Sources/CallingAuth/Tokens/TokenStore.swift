@@ -7,7 +7,10 @@ import Foundation
 /// - One refresh at a time: callers that need a fresh token while a refresh is under way wait for
 ///   that refresh and share its outcome, its error included.
 /// - Refreshes inside a margin before expiry: the configured ``Configuration/refreshMargin``
-///   (60 s by default) or half the token's lifetime, whichever is smaller.
+///   (60 s by default) or half the token's lifetime, whichever is smaller. Each store starts its
+///   refreshes at its own point of the margin's first half (``Configuration/refreshSpread``), so
+///   many users' tokens issued in the same minute are not all refreshed in the same second.
+/// - Stores that share a ``TokenRefreshLimit`` refresh at most its number at once.
 /// - Saves new tokens before handing them out, so the newest refresh token is never only in memory.
 /// - `invalid_grant` means the login is gone: after re-reading the persisted tokens (another
 ///   process may have refreshed them), the store answers ``OAuthError/Code/loginRequired`` until
@@ -20,13 +23,20 @@ public actor TokenStore: AccessTokenProvider {
     public struct Configuration: Sendable {
         /// How long before expiry a token counts as due for refresh (capped at half its lifetime).
         public var refreshMargin: Duration
+        /// How far into the margin a store may start its refreshes, drawn once per store (held to
+        /// half the margin): the spread of many stores' refresh instants.
+        public var refreshSpread: Duration
+        /// The limit this store's refreshes share with other stores', if any.
+        public var refreshLimit: TokenRefreshLimit?
 
         /// Creates a configuration.
-        public init(refreshMargin: Duration) {
+        public init(refreshMargin: Duration, refreshSpread: Duration = .seconds(30), refreshLimit: TokenRefreshLimit? = nil) {
             self.refreshMargin = refreshMargin
+            self.refreshSpread = refreshSpread
+            self.refreshLimit = refreshLimit
         }
 
-        /// A 60-second refresh margin.
+        /// A 60-second refresh margin, refreshes spread over its first 30 seconds, no shared limit.
         public static var defaults: Configuration { Configuration(refreshMargin: .seconds(60)) }
     }
 
@@ -35,6 +45,9 @@ public actor TokenStore: AccessTokenProvider {
     private let configuration: Configuration
     private let now: @Sendable () -> Date
     private let logger: CallingLogger
+    /// Where in the spread this store starts its refreshes: 0 at the margin's start, 1 at the
+    /// spread's end.
+    private let spreadPoint = Double.random(in: 0..<1)
 
     private var tokens: TokenSet? { didSet { publish() } }
     private var loaded = false { didSet { publish() } }
@@ -169,12 +182,13 @@ public actor TokenStore: AccessTokenProvider {
         now() >= refreshTime(of: tokens)
     }
 
-    /// When `tokens` enter the refresh margin: min(margin, half the token's lifetime) before
-    /// expiry.
+    /// When this store refreshes `tokens`: min(margin, half the token's lifetime) before expiry,
+    /// moved later by the store's point in the spread (at most half the margin).
     private func refreshTime(of tokens: TokenSet) -> Date {
         let lifetime = tokens.accessTokenExpiresAt.timeIntervalSince(tokens.receivedAt)
-        let margin = min(configuration.refreshMargin.timeInterval, lifetime / 2)
-        return tokens.accessTokenExpiresAt - margin
+        let margin = max(0, min(configuration.refreshMargin.timeInterval, lifetime / 2))
+        let spread = min(max(0, configuration.refreshSpread.timeInterval), margin / 2)
+        return tokens.accessTokenExpiresAt - margin + spread * spreadPoint
     }
 
     private func publish() {
@@ -197,6 +211,9 @@ public actor TokenStore: AccessTokenProvider {
     /// while this one waited, and then its saved tokens are taken instead of refreshing again
     /// (with a rotating server, this process's refresh token is already dead).
     private func performRefresh() async throws -> TokenSet {
+        let limit = configuration.refreshLimit
+        try await limit?.acquire()
+        defer { limit?.release() }
         logger.debug("token refresh started")
         do {
             let fresh = try await persistence.withExclusiveAccess { try await self.refreshExclusively() }

@@ -15,11 +15,11 @@ extension CallingClient {
     /// Returns once some line waits for `deadline` (at once if one does), so a test moves a
     /// manual clock only after the line has armed its wait.
     package func waitForDeadline(at deadline: Duration) async {
-        await context.scheduler.waitForDeadline { $0 == deadline }
+        await context.scheduler.waitForDeadlines { $0.contains(deadline) }
     }
 
-    /// Returns once some line waits for a deadline (at once if one does).
-    package func waitForDeadline() async {
-        await context.scheduler.waitForDeadline { _ in true }
+    /// Returns once at least `count` deadlines are waited for (at once if they are).
+    package func waitForDeadlines(_ count: Int = 1) async {
+        await context.scheduler.waitForDeadlines { $0.count >= count }
     }
 }

@@ -48,8 +48,8 @@ package final class KeepaliveScheduler: Sendable {
         var stopped = false
         /// The list fires are collected in, kept between wake-ups so a wake-up allocates nothing.
         var firedBuffer: [Fire] = []
-        /// Tests waiting for a single deadline to be scheduled (see ``waitForDeadline(at:)``).
-        var deadlineWaiters: [(matches: @Sendable (Duration) -> Bool, waiter: CheckedContinuation<Void, Never>)] = []
+        /// Tests waiting for single deadlines to be scheduled (see ``waitForDeadlines(where:)``).
+        var deadlineWaiters: [(matches: @Sendable ([Duration]) -> Bool, waiter: CheckedContinuation<Void, Never>)] = []
     }
 
     /// Something due: a keepalive at `deadline`, or the single deadline of `once`.
@@ -115,8 +115,9 @@ package final class KeepaliveScheduler: Sendable {
                 ScheduledKeepalive(deadline: deadline, slot: slot, stamp: stamp)
             )
             if interval == Self.once, !state.deadlineWaiters.isEmpty {
-                waiters = state.deadlineWaiters.filter { $0.matches(.nanoseconds(deadline)) }.map(\.waiter)
-                state.deadlineWaiters.removeAll { $0.matches(.nanoseconds(deadline)) }
+                let deadlines = Self.deadlines(in: state)
+                waiters = state.deadlineWaiters.filter { $0.matches(deadlines) }.map(\.waiter)
+                state.deadlineWaiters.removeAll { $0.matches(deadlines) }
             }
             return (Handle(slot: slot, identity: state.slots[Int(slot)].identity), Self.wake(&state, for: deadline, grid: grid))
         }
@@ -168,18 +169,20 @@ package final class KeepaliveScheduler: Sendable {
     /// The single deadlines scheduled (lines waiting to retry, fail over or rehome), earliest
     /// first: what a test on a manual clock expects a line to wait for.
     package var deadlines: [Duration] {
-        state.withLock { state in
-            guard let queue = state.queues[Self.once] else { return [] }
-            return queue.entries.filter { Self.isLive($0, in: state) }.map { Duration.nanoseconds($0.deadline) }.sorted()
-        }
+        state.withLock { Self.deadlines(in: $0) }
     }
 
-    /// Returns once a single deadline that `matches` is scheduled (at once if one is): a test on
-    /// a manual clock waits for the line to arm its wait before moving the clock.
-    package func waitForDeadline(where matches: @escaping @Sendable (Duration) -> Bool) async {
+    private static func deadlines(in state: State) -> [Duration] {
+        guard let queue = state.queues[once] else { return [] }
+        return queue.entries.filter { isLive($0, in: state) }.map { Duration.nanoseconds($0.deadline) }.sorted()
+    }
+
+    /// Returns once the single deadlines scheduled (earliest first) satisfy `matches` (at once if
+    /// they do): a test on a manual clock waits for lines to arm their waits before moving it.
+    package func waitForDeadlines(where matches: @escaping @Sendable ([Duration]) -> Bool) async {
         await withCheckedContinuation { waiter in
             let scheduled = state.withLock { state in
-                let live = state.queues[Self.once]?.entries.contains { matches(.nanoseconds($0.deadline)) && Self.isLive($0, in: state) } ?? false
+                let live = matches(Self.deadlines(in: state))
                 if !live {
                     state.deadlineWaiters.append((matches, waiter))
                 }
