@@ -1,3 +1,4 @@
+import CallingAuth
 import CallingCommandLine
 import CallingEmulator
 import CallingMobius
@@ -10,7 +11,7 @@ enum EmulatorCommand: CallingCommand {
     static let spec = CommandSpec(
         name: "emulator",
         summary: "serve the offline Webex emulator on 127.0.0.1 until Ctrl-C",
-        usage: "emulator [--port N] [--keepalive-interval S] [--fault SPEC] …",
+        usage: "emulator [--port N] [--keepalive-interval S] [--fault SPEC] [--users N --token-dir DIR] …",
         options: [
             OptionSpec("port", value: "N", "the main port (default: a free one)"),
             OptionSpec("client-id", value: "ID", "the test integration's client id (default: swift-calling-emulator)"),
@@ -21,12 +22,17 @@ enum EmulatorCommand: CallingCommand {
             OptionSpec("device-poll-interval", value: "S", "the polling interval device logins are told, in seconds (default: 5)"),
             OptionSpec("rotate-refresh-tokens", "every refresh replaces the refresh token, and the old one stops working"),
             OptionSpec("fault", value: "SPEC", "faults, comma-separated: SERVER=refuse|503, or ENDPOINT=STATUS[xCOUNT][@RETRY_AFTER]"),
+            OptionSpec("users", value: "N", "make N users (1 to 100000), each logged in, and write their tokens to --token-dir"),
+            OptionSpec("token-dir", value: "DIR", "where --users writes one token file per user, for `calling register --token-dir`"),
         ],
         details: """
             The first line printed is exactly `emulator listening on http://127.0.0.1:PORT`.
             Point a client at it with `calling login --emulator URL` and `calling register --emulator URL`.
             Servers: primary, backup. Endpoints: \(EmulatorEndpoint.all.map(\.name).joined(separator: ", ")).
             Example: --fault primary=refuse,register=429x2@20
+            With --users N --token-dir DIR, N users (emulator-user-1 …) each get tokens of their
+            own, saved as DIR/<user>.json; `calling register --emulator URL --token-dir DIR`
+            then registers lines for every one of them in one process.
             """
     )
 
@@ -44,6 +50,11 @@ enum EmulatorCommand: CallingCommand {
         let port = try arguments.integer("port", default: 0, range: 0...65535)
         let servers = configuration.primaryServers + configuration.backupServers
         let faults = try (arguments.value("fault") ?? "").split(separator: ",").map { try Fault(String($0), servers: servers) }
+        let users = try arguments.value("users") != nil ? arguments.integer("users", default: 1, range: 1...100_000) : nil
+        let tokenDirectory = arguments.value("token-dir").map(TokenDirectory.init(path:))
+        guard (users == nil) == (tokenDirectory == nil) else {
+            throw UsageError(message: "--users and --token-dir go together: the users' tokens are written to the directory")
+        }
 
         let emulator = WebexEmulator(configuration: configuration)
         for fault in faults {
@@ -64,10 +75,29 @@ enum EmulatorCommand: CallingCommand {
         output.emit("authorize: \(base)/v1/authorize   token: \(base)/v1/access_token", ["event": "oauth", "authorize": "\(base)/v1/authorize", "token": "\(base)/v1/access_token"])
         output.emit("use it: calling login --emulator \(base) --no-browser; calling register --emulator \(base)", ["event": "hint", "emulator": base])
         output.emit("admin: \(base)/_emulator/state; Ctrl-C stops", ["event": "admin", "state": "\(base)/_emulator/state"])
+        if let users, let tokenDirectory {
+            try await write(await emulator.addUsers(users), to: tokenDirectory)
+            output.emit(
+                "\(users) users' tokens in \(tokenDirectory.path): calling register --emulator \(base) --token-dir \(tokenDirectory.path)",
+                ["event": "users", "users": users, "tokenDirectory": tokenDirectory.path]
+            )
+        }
         for await _ in Signals.stopRequests() {
             break
         }
         output.emit("emulator stopped", ["event": "stopped"])
+    }
+
+    /// Saves each user's tokens in `directory`.
+    private static func write(_ users: [EmulatorUser], to directory: TokenDirectory) async throws {
+        let now = Date()
+        do {
+            for user in users {
+                try await directory.persistence(for: user.userID).save(TokenSet(response: user.tokens, receivedAt: now))
+            }
+        } catch let error as OAuthError {
+            throw CommandFailure(message: error.message)
+        }
     }
 
     /// One `--fault` item.

@@ -11,13 +11,15 @@ enum RegisterCommand: CallingCommand {
     static let spec = CommandSpec(
         name: "register",
         summary: "register lines with Webex Calling (or a SIP registrar) and stream their events until Ctrl-C",
-        usage: "register [--lines N] [--state-dir DIR] [--emulator URL | --sip URI --sip-password-file FILE] …",
+        usage: "register [--lines N | --token-dir DIR [--lines-per-user K]] [--state-dir DIR] [--emulator URL | --sip URI --sip-password-file FILE] …",
         options: AuthOptions.specs + MobiusOptions.specs + SIPOptions.specs + [
             OptionSpec(
                 "access-token-file", value: "FILE",
                 "use the access token in FILE (or WEBEX_ACCESS_TOKEN) instead of the token file; it is never refreshed"
             ),
             OptionSpec("lines", value: "N", "how many lines to register (default: 1)"),
+            OptionSpec("token-dir", value: "DIR", "register lines for every user with a token file in DIR (one <user>.json each), in one process"),
+            OptionSpec("lines-per-user", value: "K", "with --token-dir, how many lines each user registers (default: 1)"),
             OptionSpec("verbose", "log what the library does (requests, refreshes, retries, failover, rehoming) on standard error"),
             OptionSpec(
                 "state-dir", value: "DIR", environment: "WEBEX_STATE_DIR",
@@ -33,6 +35,11 @@ enum RegisterCommand: CallingCommand {
             exits 1 with the reason. A failover under way when it stops is resumed by the next run
             (line N keeps its progress under the key line-N in the state directory).
 
+            With --token-dir, every user whose token file is in DIR (as `calling emulator --users N
+            --token-dir DIR` writes them) registers K lines with its own tokens, refreshed at most
+            16 at a time; line K of a user keeps its progress under <user>/line-K, in the state
+            directory (default: failover/ beside DIR).
+
             With --sip, each line is one contact of that SIP user, registered with its registrar
             (the URI's host and port) using digest authentication; the Webex options do not apply,
             and failover progress is kept only when --state-dir is given.
@@ -41,12 +48,13 @@ enum RegisterCommand: CallingCommand {
 
     static func run(_ arguments: Arguments, environment: [String: String], output: Output) async throws {
         let stopRequests = Signals.stopRequests()
-        let count = try arguments.integer("lines", default: 1, range: 1...1000)
         let logger = arguments.has("verbose") ? CallingLogger(handler: OutputLogHandler(output: output)) : .disabled
-        let (registrar, stateDirectory) = try await registrar(arguments, environment: environment, logger: logger)
-        let client = CallingClient(
-            registrar: registrar, failoverProgressStore: stateDirectory.map(FileFailoverProgressStore.init(directory:)), logger: logger
-        )
+        let (source, stateDirectory) = try await lineSource(arguments, environment: environment, logger: logger)
+        let progressStore = stateDirectory.map(FileFailoverProgressStore.init(directory:))
+        let client = switch source {
+        case .registrar(let registrar, _): CallingClient(registrar: registrar, failoverProgressStore: progressStore, logger: logger)
+        case .users: CallingClient(failoverProgressStore: progressStore, logger: logger)
+        }
         let (happenings, feed) = AsyncStream.makeStream(of: Happening.self)
         let watchers = [
             Task {
@@ -63,8 +71,17 @@ enum RegisterCommand: CallingCommand {
         do {
             try await withCallingClient(client) { client in
                 var lines: [Line] = []
-                for number in 1...count {
-                    lines.append(try await client.addLine(LineOptions(persistenceKey: "line-\(number)")))
+                switch source {
+                case .registrar(_, let count):
+                    for number in 1...count {
+                        lines.append(try await client.addLine(LineOptions(persistenceKey: "line-\(number)")))
+                    }
+                case .users(let users, let linesPerUser):
+                    for (user, registrar) in users {
+                        for number in 1...linesPerUser {
+                            lines.append(try await client.addLine(using: registrar, LineOptions(persistenceKey: "\(user)/line-\(number)")))
+                        }
+                    }
                 }
                 try await stream(lines, of: client, happenings: happenings, feed: feed, output: output)
             }
@@ -157,6 +174,50 @@ enum RegisterCommand: CallingCommand {
         if let stoppedReason {
             throw CommandFailure(message: "every line stopped with a final error (last: \(stoppedReason))")
         }
+    }
+
+    /// Where the lines come from: one registrar's `count` lines, or `linesPerUser` lines for
+    /// each user of a token directory, each with its own registrar.
+    private enum LineSource {
+        case registrar(any LineRegistrar, count: Int)
+        case users([(name: String, registrar: MobiusRegistrar)], linesPerUser: Int)
+    }
+
+    /// The lines the options ask for, and where failover progress is kept.
+    private static func lineSource(
+        _ arguments: Arguments, environment: [String: String], logger: CallingLogger
+    ) async throws -> (LineSource, String?) {
+        guard let directory = arguments.value("token-dir") else {
+            let count = try arguments.integer("lines", default: 1, range: 1...1000)
+            let (registrar, stateDirectory) = try await registrar(arguments, environment: environment, logger: logger)
+            return (.registrar(registrar, count: count), stateDirectory)
+        }
+        guard ["lines", "sip", "access-token-file"].allSatisfy({ arguments.value($0) == nil }) else {
+            throw UsageError(message: "--token-dir registers each user's lines with that user's tokens: use --lines-per-user, not --lines, --sip or --access-token-file")
+        }
+        let linesPerUser = try arguments.integer("lines-per-user", default: 1, range: 1...100)
+        let tokens = TokenDirectory(path: directory)
+        let settings = try AuthSettings(arguments, environment: environment, redirectURI: URL(string: "http://127.0.0.1/callback")!)
+        let configuration = try MobiusOptions.configuration(arguments)
+        let transport = URLSessionTransport()
+        let oauth = OAuthClient(configuration: settings.configuration, transport: transport)
+        var storeConfiguration = TokenStore.Configuration.defaults
+        storeConfiguration.refreshLimit = TokenRefreshLimit()
+        var users: [(name: String, registrar: MobiusRegistrar)] = []
+        do {
+            for user in try tokens.users() {
+                let store = TokenStore(client: oauth, persistence: try tokens.persistence(for: user), configuration: storeConfiguration, logger: logger)
+                users.append((user, MobiusRegistrar(configuration: configuration, transport: transport, tokenProvider: store, logger: logger)))
+            }
+        } catch let error as OAuthError {
+            throw CommandFailure(message: error.message)
+        }
+        guard !users.isEmpty else {
+            throw CommandFailure(message: "no token files in \(directory): write them with `calling emulator --users N --token-dir \(directory)`, or save one <user>.json per user there")
+        }
+        let stateDirectory = arguments.value("state-dir")
+            ?? (((directory as NSString).standardizingPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("failover")
+        return (.users(users, linesPerUser: linesPerUser), stateDirectory)
     }
 
     /// The backend the options choose, and where failover progress is kept.
