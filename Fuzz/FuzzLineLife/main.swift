@@ -253,8 +253,8 @@ final class LineLife {
     }
 }
 
-/// Counts the scheduler's fires.
-final class FireCounter: KeepaliveTarget {
+/// Counts the scheduler's keepalive fires (the fuzzer keeps the line's waits itself).
+final class FireCounter: SchedulerTarget {
     private let count = Locked(0)
 
     var fires: Int { count.withLock { $0 } }
@@ -262,6 +262,8 @@ final class FireCounter: KeepaliveTarget {
     func keepaliveDue(deadline: Duration) {
         count.withLock { $0 += 1 }
     }
+
+    func deadlineReached(_ handle: KeepaliveScheduler.Handle) {}
 }
 
 runFuzzer(fuzz)
