@@ -28,6 +28,12 @@ package enum ProcessStats {
     /// Peak resident memory, in bytes (Linux: VmHWM).
     package static func peakResidentBytes() -> Int { statusField("VmHWM") }
 
+    /// Starts the peak resident memory over from the memory resident now (Linux: writes 5 to
+    /// /proc/self/clear_refs), so a phase's peak is its own.
+    package static func resetPeakResident() {
+        try? Data("5".utf8).write(to: URL(fileURLWithPath: "/proc/self/clear_refs"))
+    }
+
     /// The number of threads (Linux: /proc/self/task).
     package static func threads() -> Int {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0

@@ -24,6 +24,13 @@ let usage = """
                 keeps its devices has them), or with --devices timed inside the measure.
                 --backend sip registers N contacts of one user with the project's Kamailio
                 (started on 127.0.0.1 for the run) over real UDP or TCP.
+      gateway   [--users N] [--lines-per-user K] [--speed X] [--json]
+                N users (default 2000) with K lines each (default 1), every user with its own
+                token store and registrar, in one client against the in-memory emulator on a
+                clock X times faster than real time (default 100): registration, steady
+                keepalives, a refresh storm, a mass failover, rehoming and a graceful shutdown;
+                then the same number of lines of one user (registration, steady, shutdown).
+                One row each, exit 1 if any row fails.
       soak      [--lines N] [--speed X] [--json]
                 N lines (default 200) against the in-memory emulator on a clock X times
                 faster than real time (default 100), through a sequence of faults, each
@@ -103,6 +110,16 @@ do {
         )
         try options.checkUnused()
         report(try await run.run())
+    case "gateway":
+        let run = GatewayBenchmark(
+            users: try options.number("users", default: 2000), linesPerUser: try options.number("lines-per-user", default: 1),
+            speed: try options.number("speed", default: 100)
+        )
+        try options.checkUnused()
+        guard try await run.run(report: report) else {
+            Output.warn("calling-bench gateway: a row failed")
+            exit(1)
+        }
     case "soak":
         let run = SoakBenchmark(lines: try options.number("lines", default: 200), speed: try options.number("speed", default: 100))
         try options.checkUnused()
