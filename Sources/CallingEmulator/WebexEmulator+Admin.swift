@@ -90,17 +90,7 @@ extension WebexEmulator {
             guard let count = try body.integer("count"), (1...10_000).contains(count) else {
                 return Self.json(400, ["message": "count must be from 1 to 10000"])
             }
-            let users = addUsers(count).map { user -> [String: Any] in
-                [
-                    "userId": user.userID,
-                    "access_token": user.tokens.accessToken.value,
-                    "expires_in": user.tokens.expiresIn,
-                    "refresh_token": user.tokens.refreshToken?.value ?? "",
-                    "refresh_token_expires_in": user.tokens.refreshTokenExpiresIn ?? 0,
-                    "token_type": "Bearer",
-                    "scope": user.tokens.scopes?.joined(separator: " ") ?? "",
-                ]
-            }
+            let users = addUsers(count).map { user in Self.tokenFields(user.tokens).merging(["userId": user.userID]) { $1 } }
             return Self.json(200, ["users": users])
         case (.post, "/_emulator/revoke"):
             if let userID = try body.string("userId") {

@@ -88,20 +88,24 @@ extension WebexEmulator {
 
     /// New tokens; a refresh renews the presented refresh token, or replaces it when rotating.
     func issueTokens(userID: String, scope: String, refreshToken presented: String?) -> HTTPResponse {
-        let (access, refresh) = grantTokens(userID: userID, scope: scope, refreshToken: presented)
-        return Self.json(200, [
-            "access_token": access,
-            "expires_in": Int(configuration.accessTokenLifetime.timeInterval),
-            "refresh_token": refresh,
-            "refresh_token_expires_in": Int(configuration.refreshTokenLifetime.timeInterval),
-            "token_type": "Bearer",
-            "scope": scope,
-        ])
+        Self.json(200, Self.tokenFields(grantTokens(userID: userID, scope: scope, refreshToken: presented)))
+    }
+
+    /// The token endpoint's JSON fields for `tokens`.
+    static func tokenFields(_ tokens: TokenResponse) -> [String: Any] {
+        [
+            "access_token": tokens.accessToken.value,
+            "expires_in": tokens.expiresIn,
+            "refresh_token": tokens.refreshToken?.value ?? "",
+            "refresh_token_expires_in": tokens.refreshTokenExpiresIn ?? 0,
+            "token_type": tokens.tokenType ?? "Bearer",
+            "scope": tokens.scopes?.joined(separator: " ") ?? "",
+        ]
     }
 
     /// Records a new access token for `userID` and a refresh token (the presented one renewed,
-    /// or a new one), and returns both.
-    func grantTokens(userID: String, scope: String, refreshToken presented: String?) -> (access: String, refresh: String) {
+    /// or a new one), and returns them as the token endpoint answers.
+    func grantTokens(userID: String, scope: String, refreshToken presented: String?) -> TokenResponse {
         let access = "emu-at-" + PKCE.randomToken()
         accessTokens[access] = AccessGrant(userID: userID, expiresAt: now() + configuration.accessTokenLifetime.timeInterval)
         var refresh = presented ?? "emu-rt-" + PKCE.randomToken()
@@ -112,7 +116,14 @@ extension WebexEmulator {
         refreshTokens[refresh] = RefreshGrant(
             userID: userID, expiresAt: now() + configuration.refreshTokenLifetime.timeInterval, scope: scope
         )
-        return (access, refresh)
+        return TokenResponse(
+            accessToken: Secret(access),
+            expiresIn: Int(configuration.accessTokenLifetime.timeInterval),
+            refreshToken: Secret(refresh),
+            refreshTokenExpiresIn: Int(configuration.refreshTokenLifetime.timeInterval),
+            tokenType: "Bearer",
+            scopes: scope.split(separator: " ").map(String.init)
+        )
     }
 
     func oauthError(_ status: Int, _ error: String, _ description: String) -> HTTPResponse {

@@ -1,5 +1,4 @@
 import CallingAuth
-import CallingTransport
 
 extension WebexEmulator {
     /// The most users one call makes: a gateway benchmark's size, bounded so an admin request
@@ -17,16 +16,7 @@ extension WebexEmulator {
         return (0..<min(max(count, 0), Self.maximumUsersAdded)).map { _ in
             addedUsers += 1
             let userID = "emulator-user-\(addedUsers)"
-            let (access, refresh) = grantTokens(userID: userID, scope: scope, refreshToken: nil)
-            let tokens = TokenResponse(
-                accessToken: Secret(access),
-                expiresIn: Int(configuration.accessTokenLifetime.timeInterval),
-                refreshToken: Secret(refresh),
-                refreshTokenExpiresIn: Int(configuration.refreshTokenLifetime.timeInterval),
-                tokenType: "Bearer",
-                scopes: scope.split(separator: " ").map(String.init)
-            )
-            return EmulatorUser(userID: userID, tokens: tokens)
+            return EmulatorUser(userID: userID, tokens: grantTokens(userID: userID, scope: scope, refreshToken: nil))
         }
     }
 }

@@ -60,7 +60,7 @@ public struct TokenDirectory: Sendable {
             if isPlain(byte), !(index == 0 && byte == UInt8(ascii: ".")) {
                 name.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
-                name += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+                name += String(format: "%%%02X", byte)
             }
         }
         return name
@@ -91,11 +91,5 @@ public struct TokenDirectory: Sendable {
         default:
             false
         }
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

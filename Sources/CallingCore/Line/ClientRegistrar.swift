@@ -22,15 +22,14 @@ final class ClientRegistrar: Sendable {
 
     /// The server lists from the last discovery.
     var servers: RegistrarServers {
-        get { discovered.withLock { $0 } }
-        set { discovered.withLock { $0 = newValue } }
+        discovered.withLock { $0 }
     }
 
     /// Discovers the servers and keeps them for the lines.
     @discardableResult
     func discover() async throws -> RegistrarServers {
         let servers = try await backend.discoverServers()
-        self.servers = servers
+        discovered.withLock { $0 = servers }
         return servers
     }
 }

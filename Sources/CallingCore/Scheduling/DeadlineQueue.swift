@@ -26,7 +26,7 @@ struct DeadlineQueue {
     var isEmpty: Bool { head == fifo.count && heap.isEmpty }
 
     /// Every entry, in no particular order.
-    var entries: some Sequence<ScheduledKeepalive> { fifo[head...].lazy.map { $0 } + heap }
+    var entries: [ScheduledKeepalive] { fifo[head...] + heap }
 
     mutating func insert(_ entry: ScheduledKeepalive) {
         if head == fifo.count || fifo[fifo.count - 1].deadline <= entry.deadline {
