@@ -46,9 +46,10 @@ let package = Package(
         ),
         .target(
             name: "CallingBenchmarkKit",
-            dependencies: ["CallingCore", "CallingMobius", "CallingTransport", "CallingEmulator"],
+            dependencies: ["CallingCore", "CallingMobius", "CallingTransport", "CallingEmulator", "CallingBenchmarkHeap"],
             path: "Benchmarks/CallingBenchmarkKit"
         ),
+        .target(name: "CallingBenchmarkHeap", path: "Benchmarks/CallingBenchmarkHeap"),
         .target(name: "CallingTesting", dependencies: ["CallingCore", "CallingTransport"]),
         .target(
             name: "CallingTestSupport",

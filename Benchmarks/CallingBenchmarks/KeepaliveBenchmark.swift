@@ -150,6 +150,8 @@ final class NoOpTarget: SchedulerTarget {
 
 /// A token provider with one token that never needs refreshing.
 struct FixedToken: AccessTokenProvider {
-    func accessToken() async throws -> Secret { Secret("bench-token") }
+    var token = Secret("bench-token")
+
+    func accessToken() async throws -> Secret { token }
     func refreshedAccessToken(replacing rejected: Secret) async throws -> Secret { rejected }
 }

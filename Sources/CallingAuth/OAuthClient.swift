@@ -12,9 +12,23 @@ import Foundation
 /// ```
 /// Hand the result to a ``TokenStore``, which refreshes and persists from then on.
 public struct OAuthClient: Sendable {
+    /// The settings and transport, in one object that every copy shares: each of a gateway's
+    /// many token stores holds the client, and 160 bytes of settings apiece add up.
+    private final class Parts: Sendable {
+        let configuration: OAuthConfiguration
+        let transport: any Transport
+
+        init(configuration: OAuthConfiguration, transport: any Transport) {
+            self.configuration = configuration
+            self.transport = transport
+        }
+    }
+
+    private let parts: Parts
+
     /// The client's settings.
-    public let configuration: OAuthConfiguration
-    private let transport: any Transport
+    public var configuration: OAuthConfiguration { parts.configuration }
+    private var transport: any Transport { parts.transport }
 
     /// Creates a client.
     ///
@@ -22,8 +36,7 @@ public struct OAuthClient: Sendable {
     ///   - configuration: Client id, secret, redirect URI, scopes and endpoints.
     ///   - transport: How requests reach the token endpoint.
     public init(configuration: OAuthConfiguration, transport: any Transport) {
-        self.configuration = configuration
-        self.transport = transport
+        self.parts = Parts(configuration: configuration, transport: transport)
     }
 
     /// A new login attempt with a fresh `state` and PKCE verifier.

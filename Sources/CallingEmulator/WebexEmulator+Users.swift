@@ -16,7 +16,11 @@ extension WebexEmulator {
         return (0..<min(max(count, 0), Self.maximumUsersAdded)).map { _ in
             addedUsers += 1
             let userID = "emulator-user-\(addedUsers)"
-            return EmulatorUser(userID: userID, tokens: grantTokens(userID: userID, scope: scope, refreshToken: nil))
+            let granted = grantTokens(userID: userID, scope: scope, refreshToken: nil)
+            // Read back from the token endpoint's JSON, as a client receives them: the user's
+            // strings are then its own, not the emulator's, as they would be over the wire.
+            let tokens = (try? TokenResponse.parse(Self.json(200, Self.tokenFields(granted)))) ?? granted
+            return EmulatorUser(userID: userID, tokens: tokens)
         }
     }
 }

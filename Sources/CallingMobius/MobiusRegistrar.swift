@@ -11,11 +11,32 @@ import Foundation
 /// the `LineRegistrar` table says, with Mobius's details: a 403 with `errorCode` 101 is the
 /// device limit, 102 a user not enabled for calling (final), any other 403 a retryable failure.
 public struct MobiusRegistrar: LineRegistrar {
+    /// Everything but the tokens, shared by the registrars ``withTokenProvider(_:)`` makes: a
+    /// gateway holds one registrar per user, and a copy of the settings and pipelines apiece
+    /// would cost more than the user's line.
+    private final class Shared: Sendable {
+        let configuration: Configuration
+        /// Region lookup, which carries no token.
+        let anonymous: TransportPipeline
+        /// Every request that carries a token, inside the user's token middleware.
+        let identified: TransportPipeline
+        let now: @Sendable () -> Date
+
+        init(configuration: Configuration, transport: any Transport, now: @escaping @Sendable () -> Date, logger: CallingLogger) {
+            self.configuration = configuration
+            let logging: [any Middleware] = logger.isDisabled ? [] : [RequestLoggingMiddleware(logger: logger.from("CallingMobius"))]
+            self.anonymous = TransportPipeline(middlewares: logging, transport: transport)
+            self.identified = TransportPipeline(middlewares: [TrackingIDMiddleware(prefix: "swift-calling")] + logging, transport: transport)
+            self.now = now
+        }
+    }
+
+    private let shared: Shared
+    private let bearer: BearerTokenMiddleware
+
     /// The services and identity used.
-    public let configuration: Configuration
-    private let authorized: TransportPipeline
-    private let anonymous: TransportPipeline
-    private let now: @Sendable () -> Date
+    public var configuration: Configuration { shared.configuration }
+    private var now: @Sendable () -> Date { shared.now }
 
     /// Creates a registrar.
     ///
@@ -32,14 +53,25 @@ public struct MobiusRegistrar: LineRegistrar {
         now: @escaping @Sendable () -> Date = { Date() },
         logger: CallingLogger = .disabled
     ) {
-        self.configuration = configuration
-        let logging: [any Middleware] = logger.isDisabled ? [] : [RequestLoggingMiddleware(logger: logger.from("CallingMobius"))]
-        self.anonymous = TransportPipeline(middlewares: logging, transport: transport)
-        self.authorized = TransportPipeline(
-            middlewares: [BearerTokenMiddleware(provider: tokenProvider), TrackingIDMiddleware(prefix: "swift-calling")] + logging,
-            transport: transport
-        )
-        self.now = now
+        self.shared = Shared(configuration: configuration, transport: transport, now: now, logger: logger)
+        self.bearer = BearerTokenMiddleware(provider: tokenProvider)
+    }
+
+    private init(shared: Shared, tokenProvider: any AccessTokenProvider) {
+        self.shared = shared
+        self.bearer = BearerTokenMiddleware(provider: tokenProvider)
+    }
+
+    /// This registrar for another user: the same configuration, transport, clock and log, with
+    /// that user's tokens. A gateway makes its users' registrars this way, so that they share
+    /// one copy of everything but the tokens.
+    ///
+    /// ```swift
+    /// let registrar = MobiusRegistrar(configuration: configuration, transport: transport, tokenProvider: firstUser)
+    /// let line = try await client.addLine(using: registrar.withTokenProvider(secondUser))
+    /// ```
+    public func withTokenProvider(_ tokenProvider: any AccessTokenProvider) -> MobiusRegistrar {
+        MobiusRegistrar(shared: shared, tokenProvider: tokenProvider)
     }
 
     /// Four misses for contact center, five otherwise.
@@ -79,7 +111,7 @@ public struct MobiusRegistrar: LineRegistrar {
             guard let url = components?.url else { continue }
             let response: HTTPResponse
             do {
-                response = try await authorized.send(request(.get, url))
+                response = try await authorized(request(.get, url))
             } catch {
                 if let loginRequired = Self.loginRequired(error, at: host.host ?? base) { throw loginRequired }
                 problems.append("\(host.host ?? base): \(Self.reason(error))")
@@ -106,7 +138,7 @@ public struct MobiusRegistrar: LineRegistrar {
     private func lookUpRegion() async throws -> Configuration.Region {
         let response: HTTPResponse
         do {
-            response = try await anonymous.send(request(.get, configuration.regionURL))
+            response = try await shared.anonymous.send(request(.get, configuration.regionURL))
         } catch {
             throw CallingError(
                 code: .discoveryFailed,
@@ -171,7 +203,7 @@ public struct MobiusRegistrar: LineRegistrar {
         let host = configuration.deviceManagerURL.host ?? "?"
         let response: HTTPResponse
         do {
-            response = try await authorized.send(post)
+            response = try await authorized(post)
         } catch {
             throw Self.loginRequired(error, at: host)
                 ?? CallingError(code: .deviceCreationFailed, message: "the device manager at \(host) could not be reached: \(Self.reason(error))")
@@ -203,7 +235,7 @@ public struct MobiusRegistrar: LineRegistrar {
         let post = request(.post, url, deviceURL: device.deviceURL, body: body)
         let response: HTTPResponse
         do {
-            response = try await authorized.send(post)
+            response = try await authorized(post)
         } catch {
             return Self.failure(error, server: server)
         }
@@ -224,7 +256,7 @@ public struct MobiusRegistrar: LineRegistrar {
         let url = registration.registrarContext as? URL ?? Self.keepaliveURL(for: registration.device)
         let response: HTTPResponse
         do {
-            response = try await authorized.send(request(.post, url, deviceURL: registration.device.clientDeviceURL))
+            response = try await authorized(request(.post, url, deviceURL: registration.device.clientDeviceURL))
         } catch {
             return Self.failure(error, server: registration.device.server)
         }
@@ -236,7 +268,7 @@ public struct MobiusRegistrar: LineRegistrar {
         let url = URL(string: "\(device.server.url.absoluteString)devices/\(device.deviceID)")!
         let response: HTTPResponse
         do {
-            response = try await authorized.send(request(.delete, url, deviceURL: device.clientDeviceURL))
+            response = try await authorized(request(.delete, url, deviceURL: device.clientDeviceURL))
         } catch {
             return Self.failure(error, server: device.server)
         }
@@ -247,7 +279,7 @@ public struct MobiusRegistrar: LineRegistrar {
     public func ping(_ server: RegistrarServer, as device: LineDevice) async -> Bool {
         let base = server.url.absoluteString.replacingOccurrences(of: "/calling/web/", with: "/")
         guard let url = URL(string: base + "ping") else { return false }
-        return (try? await authorized.send(request(.get, url, deviceURL: device.deviceURL)))?.isSuccess ?? false
+        return (try? await authorized(request(.get, url, deviceURL: device.deviceURL)))?.isSuccess ?? false
     }
 
     // MARK: Answers
@@ -345,7 +377,7 @@ public struct MobiusRegistrar: LineRegistrar {
 
     /// `{device.uri}/status`, or `{server}devices/{id}/status` when the answer gave no uri.
     static func keepaliveURL(for device: RegisteredDevice) -> URL {
-        let base = device.uri?.absoluteString ?? "\(device.server.url.absoluteString)devices/\(device.deviceID)"
+        let base = device.uriText ?? "\(device.server.url.absoluteString)devices/\(device.deviceID)"
         return URL(string: base + "/status")!
     }
 
@@ -359,7 +391,7 @@ public struct MobiusRegistrar: LineRegistrar {
         let minutes = { (value: Int?) in value.map { InboundLimits.clamp($0, to: InboundLimits.rehomingWindowMinutes) } }
         let registeredDevice = RegisteredDevice(
             deviceID: deviceID, server: server,
-            clientDeviceURL: registered.clientDeviceUri ?? device.deviceURL,
+            clientDeviceURL: registered.clientDeviceUri.map { $0 == device.deviceURL ? device.deviceURL : $0 } ?? device.deviceURL,
             uri: registered.uri.flatMap(URL.init(string:))
         )
         var rehomingWindow: ClosedRange<Duration>?
@@ -383,6 +415,12 @@ public struct MobiusRegistrar: LineRegistrar {
 
     /// A Mobius request with the headers every one carries (the pipeline adds the token and
     /// tracking id), and `body` encoded as JSON.
+    /// Sends `request` with the user's token (refreshed and sent again once on a 401), a
+    /// tracking id and the log.
+    private func authorized(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await bearer.intercept(request) { try await shared.identified.send($0) }
+    }
+
     private func request(
         _ method: HTTPMethod, _ url: URL, deviceURL: String? = nil, body: (some Encodable)? = nil as String?
     ) -> HTTPRequest {

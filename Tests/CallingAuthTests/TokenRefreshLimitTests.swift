@@ -90,6 +90,39 @@ struct TokenRefreshLimitTests {
         #expect(limit.inFlight == 0)
     }
 
+    @Test("while its refresh waits for a permit, a store hands out its token that still works; the refresh lands when its turn comes")
+    func waitingRefreshKeepsTheTokenInUse() async throws {
+        let limit = TokenRefreshLimit(maximumInFlight: 1)
+        let gate = Gate()
+        let (arrivals, arrived) = AsyncStream.makeStream(of: Void.self)
+        let transport = InMemoryTransport { _ in
+            arrived.yield()
+            await gate.wait()
+            return Self.answer
+        }
+        var configuration = TokenStore.Configuration.defaults
+        configuration.refreshLimit = limit
+        configuration.refreshSpread = .zero
+        let first = store(transport, configuration: configuration)
+        let second = store(transport, configuration: configuration)
+        clock.advance(by: .seconds(3600 - 10))
+        let holding = Task { try await first.accessToken() }
+        var iterator = arrivals.makeAsyncIterator()
+        await iterator.next()
+        #expect(limit.inFlight == 1)
+
+        #expect(try await second.accessToken() == Secret("AT-0"))
+        #expect(try await second.accessToken() == Secret("AT-0"))
+        #expect(transport.requests.count == 1)
+
+        gate.open()
+        #expect(try await holding.value == Secret("AT-1"))
+        await iterator.next()
+        #expect(try await second.accessToken() == Secret("AT-1"))
+        #expect(transport.requests.count == 2)
+        #expect(limit.inFlight == 0)
+    }
+
     @Test("the limit is held to 1…1,024")
     func bounds() {
         #expect(TokenRefreshLimit(maximumInFlight: 0).maximumInFlight == 1)

@@ -139,6 +139,27 @@ struct MobiusRegistrarTests {
         #expect(Set(body.keys) == ["name", "deviceType", "model", "localizedModel", "systemName", "systemVersion"])
     }
 
+    @Test("registrars made with withTokenProvider send their own user's token and share the rest: settings, transport, one run of tracking ids")
+    func registrarPerUser() async throws {
+        let mobius = ScriptedMobius()
+        let transport = InMemoryTransport(handler: mobius.handler)
+        var configuration = MobiusRegistrar.Configuration.defaults
+        configuration.deviceName = "gateway"
+        let alice = MobiusRegistrar(configuration: configuration, transport: transport, tokenProvider: FixedAccessToken(Secret("alice-token")))
+        let bob = alice.withTokenProvider(FixedAccessToken(Secret("bob-token")))
+        _ = try await alice.makeDevice()
+        _ = try await bob.makeDevice()
+        _ = try await alice.makeDevice()
+        let requests = transport.requests
+        #expect(requests.map { $0.headers["Authorization"] } == ["Bearer alice-token", "Bearer bob-token", "Bearer alice-token"])
+        #expect(bob.configuration.deviceName == "gateway")
+        let bodies = try requests.map { try #require(try JSONSerialization.jsonObject(with: $0.body ?? Data()) as? [String: String]) }
+        #expect(bodies.allSatisfy { $0["name"] == "gateway" })
+        let ids = requests.compactMap { $0.headers["trackingid"] }
+        #expect(ids.count == 3 && Set(ids).count == 3)
+        #expect(Set(ids.map { $0.split(separator: "_").dropLast().joined(separator: "_") }).count == 1)
+    }
+
     @Test("a device manager failure is a clear error")
     func makeDeviceFailure() async throws {
         let (registrar, _) = registrar(answering(401))

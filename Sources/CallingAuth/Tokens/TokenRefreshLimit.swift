@@ -37,6 +37,11 @@ public final class TokenRefreshLimit: Sendable {
     }
 
     /// Waits for a place; throws `CancellationError` when the task is cancelled first.
+    /// Whether a refresh that starts now would wait for one in flight to end.
+    var isFull: Bool {
+        permits.held >= maximumInFlight
+    }
+
     func acquire() async throws {
         guard await permits.acquire() else { throw CancellationError() }
     }

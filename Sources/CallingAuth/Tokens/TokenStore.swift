@@ -58,6 +58,8 @@ public actor TokenStore: AccessTokenProvider {
     /// request of every line asks for a token; they should not all queue on this actor.
     private nonisolated let ready = Locked<(token: Secret, until: Date)?>(nil)
     private var refreshInFlight: Task<TokenSet, any Error>?
+    /// Whether that refresh has yet to get its turn under the refresh limit.
+    private var refreshWaitsForTurn = false
 
     /// Creates a store. It reads the persisted tokens on first use.
     ///
@@ -112,7 +114,8 @@ public actor TokenStore: AccessTokenProvider {
     /// An access token valid now; refreshed first when inside the refresh margin.
     ///
     /// When a refresh fails for a transient reason but the current token has not yet expired, the
-    /// current token is returned.
+    /// current token is returned; so it is, without waiting, while the refresh waits for its
+    /// turn under a full ``Configuration/refreshLimit``.
     ///
     /// - Throws: ``OAuthError`` (``OAuthError/Code/loginRequired`` when there is no usable login),
     ///   or the transport's or persistence's error.
@@ -128,8 +131,14 @@ public actor TokenStore: AccessTokenProvider {
         guard isDue(current) else {
             return current.accessToken
         }
+        let refresh = refreshUnderWay()
+        if refreshWaitsForTurn, configuration.refreshLimit?.isFull == true, now() < current.accessTokenExpiresAt {
+            // Many users' tokens came due together and this refresh waits its turn: the token
+            // still works, so the caller (a keepalive) does not wait with it.
+            return current.accessToken
+        }
         do {
-            return try await sharedRefresh().accessToken
+            return try await refresh.value.accessToken
         } catch let error as OAuthError where error.code == .loginRequired {
             throw error
         } catch {
@@ -198,13 +207,28 @@ public actor TokenStore: AccessTokenProvider {
     }
 
     private func sharedRefresh() async throws -> TokenSet {
+        try await refreshUnderWay().value
+    }
+
+    /// The refresh under way, or a new one. It clears itself when it ends, so that a refresh
+    /// nobody waits for (see ``accessToken()``) leaves nothing behind.
+    private func refreshUnderWay() -> Task<TokenSet, any Error> {
         if let refreshInFlight {
-            return try await refreshInFlight.value
+            return refreshInFlight
         }
-        let task = Task { try await self.performRefresh() }
+        let task = Task {
+            do {
+                let fresh = try await performRefresh()
+                refreshInFlight = nil
+                return fresh
+            } catch {
+                refreshInFlight = nil
+                throw error
+            }
+        }
         refreshInFlight = task
-        defer { refreshInFlight = nil }
-        return try await task.value
+        refreshWaitsForTurn = true
+        return task
     }
 
     /// Refreshes holding the persistence's exclusive access: another process may have refreshed
@@ -212,7 +236,13 @@ public actor TokenStore: AccessTokenProvider {
     /// (with a rotating server, this process's refresh token is already dead).
     private func performRefresh() async throws -> TokenSet {
         let limit = configuration.refreshLimit
-        try await limit?.acquire()
+        do {
+            try await limit?.acquire()
+        } catch {
+            refreshWaitsForTurn = false
+            throw error
+        }
+        refreshWaitsForTurn = false
         defer { limit?.release() }
         logger.debug("token refresh started")
         do {

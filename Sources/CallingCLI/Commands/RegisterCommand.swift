@@ -203,18 +203,19 @@ enum RegisterCommand: CallingCommand {
         let oauth = OAuthClient(configuration: settings.configuration, transport: transport)
         var storeConfiguration = TokenStore.Configuration.defaults
         storeConfiguration.refreshLimit = TokenRefreshLimit()
-        var users: [(name: String, registrar: MobiusRegistrar)] = []
+        let stores: [(name: String, store: TokenStore)]
         do {
-            for user in try tokens.users() {
-                let store = TokenStore(client: oauth, persistence: try tokens.persistence(for: user), configuration: storeConfiguration, logger: logger)
-                users.append((user, MobiusRegistrar(configuration: configuration, transport: transport, tokenProvider: store, logger: logger)))
+            stores = try tokens.users().map { user in
+                (user, TokenStore(client: oauth, persistence: try tokens.persistence(for: user), configuration: storeConfiguration, logger: logger))
             }
         } catch let error as OAuthError {
             throw CommandFailure(message: error.message)
         }
-        guard !users.isEmpty else {
+        guard let first = stores.first else {
             throw CommandFailure(message: "no token files in \(directory): write them with `calling emulator --users N --token-dir \(directory)`, or save one <user>.json per user there")
         }
+        let registrar = MobiusRegistrar(configuration: configuration, transport: transport, tokenProvider: first.store, logger: logger)
+        let users = stores.map { (name: $0.name, registrar: registrar.withTokenProvider($0.store)) }
         let stateDirectory = arguments.value("state-dir")
             ?? (((directory as NSString).standardizingPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("failover")
         return (.users(users, linesPerUser: linesPerUser), stateDirectory)

@@ -8,16 +8,12 @@ final class ClientRegistrar: Sendable {
     let backend: any LineRegistrar
     let policy: LineStateMachine.Policy
     private let discovered = Locked(RegistrarServers(primaries: [], backups: []))
+    private let serverLists: ServerLists
 
-    init(_ backend: any LineRegistrar, configuration: CallingClient.Configuration, remembersProgress: Bool) {
+    init(_ backend: any LineRegistrar, policy: LineStateMachine.Policy, serverLists: ServerLists) {
         self.backend = backend
-        self.policy = LineStateMachine.Policy(
-            retryPolicy: configuration.retryPolicy,
-            rehomingWindowMinutes: configuration.rehomingWindowMinutes,
-            failbackTooManyRequestsRetries: configuration.failbackTooManyRequestsRetries,
-            keepaliveMissLimit: configuration.keepaliveMissLimit ?? backend.keepaliveMissLimit,
-            remembersProgress: remembersProgress
-        )
+        self.policy = policy
+        self.serverLists = serverLists
     }
 
     /// The server lists from the last discovery.
@@ -25,10 +21,11 @@ final class ClientRegistrar: Sendable {
         discovered.withLock { $0 }
     }
 
-    /// Discovers the servers and keeps them for the lines.
+    /// Discovers the servers and keeps them for the lines (the client's copy, when another
+    /// registrar found the same).
     @discardableResult
     func discover() async throws -> RegistrarServers {
-        let servers = try await backend.discoverServers()
+        let servers = serverLists.shared(try await backend.discoverServers())
         discovered.withLock { $0 = servers }
         return servers
     }

@@ -32,7 +32,13 @@ struct EventBroadcaster: Sendable {
         if let id {
             let state = self.state
             continuation.onTermination = { _ in
-                state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
+                state.withLock { state in
+                    state.subscribers.removeValue(forKey: id)
+                    if state.subscribers.isEmpty {
+                        // A line nobody listens to keeps no table: a gateway has many.
+                        state.subscribers = [:]
+                    }
+                }
             }
         } else {
             continuation.finish()

@@ -42,7 +42,9 @@ public struct BearerTokenMiddleware: Middleware {
             if let last, last.token == token.value {
                 return last.header
             }
-            let header = "Bearer \(token.value)"
+            var header = "Bearer "
+            header.reserveCapacity(header.utf8.count + token.value.utf8.count)
+            header += token.value
             last = (token.value, header)
             return header
         }
