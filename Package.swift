@@ -41,12 +41,13 @@ let package = Package(
             name: "CallingBenchmarks",
             dependencies: [
                 "CallingCore", "CallingMobius", "CallingSIP", "CallingTransport", "CallingEmulator", "CallingKamailio", "CallingBenchmarkKit",
+                "CallingBenchmarkHeap",
             ],
             path: "Benchmarks/CallingBenchmarks"
         ),
         .target(
             name: "CallingBenchmarkKit",
-            dependencies: ["CallingCore", "CallingMobius", "CallingTransport", "CallingEmulator", "CallingBenchmarkHeap"],
+            dependencies: ["CallingCore", "CallingMobius", "CallingTransport", "CallingEmulator"],
             path: "Benchmarks/CallingBenchmarkKit"
         ),
         .target(name: "CallingBenchmarkHeap", path: "Benchmarks/CallingBenchmarkHeap"),

@@ -1,4 +1,3 @@
-import CallingBenchmarkHeap
 import Foundation
 
 #if canImport(Glibc)
@@ -7,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// CPU time, memory and threads of this process, from getrusage, the allocator and /proc.
+/// CPU time, memory and threads of this process, from getrusage and /proc.
 package enum ProcessStats {
     /// User plus system CPU time so far, in seconds.
     #if canImport(Glibc)
@@ -34,10 +33,6 @@ package enum ProcessStats {
     package static func resetPeakResident() {
         try? Data("5".utf8).write(to: URL(fileURLWithPath: "/proc/self/clear_refs"))
     }
-
-    /// Bytes of the heap in use now: what the process's objects occupy, unlike resident memory,
-    /// which counts what the allocator keeps from earlier phases and misses what it gave back.
-    package static func heapBytes() -> Int { calling_heap_bytes_in_use() }
 
     /// The number of threads (Linux: /proc/self/task).
     package static func threads() -> Int {
