@@ -391,6 +391,7 @@ public struct MobiusRegistrar: LineRegistrar {
         let minutes = { (value: Int?) in value.map { InboundLimits.clamp($0, to: InboundLimits.rehomingWindowMinutes) } }
         let registeredDevice = RegisteredDevice(
             deviceID: deviceID, server: server,
+            // The line's own string when they are equal, as they usually are: one copy per line.
             clientDeviceURL: registered.clientDeviceUri.map { $0 == device.deviceURL ? device.deviceURL : $0 } ?? device.deviceURL,
             uri: registered.uri.flatMap(URL.init(string:))
         )
@@ -413,14 +414,14 @@ public struct MobiusRegistrar: LineRegistrar {
         )
     }
 
-    /// A Mobius request with the headers every one carries (the pipeline adds the token and
-    /// tracking id), and `body` encoded as JSON.
     /// Sends `request` with the user's token (refreshed and sent again once on a 401), a
     /// tracking id and the log.
     private func authorized(_ request: HTTPRequest) async throws -> HTTPResponse {
         try await bearer.intercept(request) { try await shared.identified.send($0) }
     }
 
+    /// A Mobius request with the headers every one carries (the token and tracking id are
+    /// added on the way out), and `body` encoded as JSON.
     private func request(
         _ method: HTTPMethod, _ url: URL, deviceURL: String? = nil, body: (some Encodable)? = nil as String?
     ) -> HTTPRequest {

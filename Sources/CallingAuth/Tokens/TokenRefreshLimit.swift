@@ -36,12 +36,12 @@ public final class TokenRefreshLimit: Sendable {
         permits.mostHeld
     }
 
-    /// Waits for a place; throws `CancellationError` when the task is cancelled first.
     /// Whether a refresh that starts now would wait for one in flight to end.
     var isFull: Bool {
         permits.held >= maximumInFlight
     }
 
+    /// Waits for a place; throws `CancellationError` when the task is cancelled first.
     func acquire() async throws {
         guard await permits.acquire() else { throw CancellationError() }
     }

@@ -217,14 +217,8 @@ public actor TokenStore: AccessTokenProvider {
             return refreshInFlight
         }
         let task = Task {
-            do {
-                let fresh = try await performRefresh()
-                refreshInFlight = nil
-                return fresh
-            } catch {
-                refreshInFlight = nil
-                throw error
-            }
+            defer { (refreshInFlight, refreshWaitsForTurn) = (nil, false) }
+            return try await performRefresh()
         }
         refreshInFlight = task
         refreshWaitsForTurn = true
@@ -236,12 +230,7 @@ public actor TokenStore: AccessTokenProvider {
     /// (with a rotating server, this process's refresh token is already dead).
     private func performRefresh() async throws -> TokenSet {
         let limit = configuration.refreshLimit
-        do {
-            try await limit?.acquire()
-        } catch {
-            refreshWaitsForTurn = false
-            throw error
-        }
+        try await limit?.acquire()
         refreshWaitsForTurn = false
         defer { limit?.release() }
         logger.debug("token refresh started")
